@@ -1,0 +1,1 @@
+"""Project commands: `scrapy extract`, and the store's tools."""

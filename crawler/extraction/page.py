@@ -1,0 +1,103 @@
+"""Read-only views of one parsed page: selector rules, meta tags and JSON-LD.
+
+Rules are CSS (with parsel's ::text / ::attr()) or XPath when they start with "/" or "(".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from lxml import etree
+from parsel import Selector
+
+from .blocks import clean_space, text_of
+
+
+def select(sel: Selector, rule: str):
+    return sel.xpath(rule) if rule.startswith(("/", "(")) else sel.css(rule)
+
+
+def first_match(sel: Selector, rules: Iterable[str]) -> tuple[str, Any] | None:
+    """The first rule that matches, with its first node (an element or a string)."""
+    for rule in rules:
+        found = select(sel, rule)
+        if found:
+            return rule, found[0]
+    return None
+
+
+def node_text(node: Any) -> str:
+    root = node.root
+    if isinstance(root, etree._Element):
+        return text_of(root)
+    return clean_space(str(root))
+
+
+def first_text(sel: Selector, rules: Iterable[str]) -> str | None:
+    """Text of the first rule whose match has text."""
+    for rule in rules:
+        for node in select(sel, rule):
+            text = node_text(node)
+            if text:
+                return text
+    return None
+
+
+def all_texts(sel: Selector, rules: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for rule in rules:
+        for node in select(sel, rule):
+            text = node_text(node)
+            if text:
+                seen.setdefault(text, None)
+    return list(seen)
+
+
+def meta(sel: Selector, *names: str) -> str | None:
+    """Content of the first <meta> whose name, property or itemprop is one of `names`."""
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            value = sel.xpath(f"//meta[@{attr}='{name}']/@content").get()
+            if value and value.strip():
+                return clean_space(value)
+    return None
+
+
+def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _walk_jsonld(entry)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _walk_jsonld(data["@graph"])
+
+
+ARTICLE_TYPES = {"Article", "NewsArticle", "ReportageNewsArticle", "BlogPosting", "WebPage"}
+
+
+def jsonld_article(sel: Selector) -> dict[str, Any]:
+    """The page's JSON-LD article object, or {} (broken JSON-LD is common and ignored)."""
+    best: dict[str, Any] = {}
+    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        for obj in _walk_jsonld(data):
+            kind = obj.get("@type")
+            kinds = set(kind) if isinstance(kind, list) else {kind}
+            if kinds & ARTICLE_TYPES and (not best or "WebPage" in best.get("@type", "")):
+                best = obj
+    return best
+
+
+def jsonld_author(obj: dict[str, Any]) -> str | None:
+    author = obj.get("author")
+    if isinstance(author, list):
+        author = author[0] if author else None
+    if isinstance(author, dict):
+        author = author.get("name")
+    return clean_space(author) if isinstance(author, str) and author.strip() else None

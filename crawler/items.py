@@ -1,0 +1,34 @@
+"""The article item: what extraction produces and the pipelines complete.
+
+Field names are the store's column names, so `scrapy extract` output, the pipelines and the
+`articles` table speak one vocabulary.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class ArticleItem(scrapy.Item):
+    # Identity
+    url = scrapy.Field()  # the URL the page was fetched from (fragment and tracking removed)
+    canonical_url = scrapy.Field()  # rel=canonical / og:url when the page declares one
+    site = scrapy.Field()  # registry name of the site
+    # Content (extraction)
+    title = scrapy.Field()
+    lead = scrapy.Field()
+    text = scrapy.Field()  # body paragraphs joined by blank lines
+    author = scrapy.Field()
+    section = scrapy.Field()
+    language = scrapy.Field()
+    images = scrapy.Field()  # [{"src": ..., "caption": ...}]
+    date_candidates = scrapy.Field()  # [(source, raw string)], best source first
+    methods = scrapy.Field()  # {field: "rule" | "trafilatura" | "meta" | "jsonld" | ...}
+    # Normalisation
+    published_at = scrapy.Field()  # ISO 8601 with +07:00, or YYYY-MM-DD at day precision
+    published_raw = scrapy.Field()
+    date_precision = scrapy.Field()
+    date_error = scrapy.Field()
+    date_conflicts = scrapy.Field()  # other sources that disagreed: [{"source", "value"}]
+    content_hash = scrapy.Field()
+    fetched_at = scrapy.Field()  # UTC ISO 8601

@@ -1,0 +1,291 @@
+"""The site registry: sites.toml turned into validated, immutable `Site` records.
+
+Everything that differs between sites lives in the TOML file so that correcting a site is one
+edit there. Errors name the file, the site and the field, because operators fix them by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
+
+EXTRACT_FIELDS: dict[str, type] = {
+    "title": list,
+    "lead": list,
+    "lead_strip": list,
+    "date": list,
+    "body": list,
+    "body_exclude": list,
+    "captions": list,
+    "images": list,
+    "author": list,
+    "author_cut": list,
+    "section": list,
+    "drop": list,
+    "byline_last": bool,
+}
+
+API_FIELDS: dict[str, type] = {
+    "kind": str,
+    "url": str,
+    "list_path": str,
+    "article_url": str,
+    "page_size": int,
+}
+
+SITE_FIELDS: dict[str, type] = {
+    "label": str,
+    "family": str,
+    "root": str,
+    "home": str,
+    "hosts": list,
+    "sections": list,
+    "article": str,
+    "article_query": str,
+    "section_url": str,
+    "paging": str,
+    "paging_follow": str,
+    "page_size": int,
+    "max_pages": int,
+    "link_area": list,
+    "feeds": list,
+    "sitemaps": list,
+    "language": str,
+    "tls_ciphers": str,
+    "download_delay": float,
+    "enabled": bool,
+    "extract": dict,
+    "api": dict,
+}
+
+REQUIRED = ("label", "family", "root", "article")
+API_KINDS = ("sharepoint_dstintuc",)
+
+
+class RegistryError(ValueError):
+    """A registry entry is wrong; the message names the file, the site and the field."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Extraction rules for one site: ordered selectors per field (first match wins)."""
+
+    name: str
+    title: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    lead_strip: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    body_exclude: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    author_cut: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    byline_last: bool = False
+
+
+@dataclass(frozen=True)
+class Api:
+    kind: str
+    url: str
+    list_path: str
+    article_url: str
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    label: str
+    family: str
+    root: str
+    hosts: tuple[str, ...]
+    article: str
+    sections: tuple[str, ...] = ()
+    home: str = "{root}"
+    article_query: str | None = None
+    section_url: str = "{root}{section}"
+    paging: str | None = None
+    paging_follow: str | None = None
+    page_size: int = 20
+    max_pages: int = 3
+    link_area: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    language: str = "vi"
+    tls_ciphers: str | None = None
+    download_delay: float | None = None
+    enabled: bool = True
+    profile: Profile = field(default_factory=lambda: Profile(name="generic"))
+    api: Api | None = None
+
+    @property
+    def canonical_host(self) -> str:
+        return self.hosts[0]
+
+    def expand(self, template: str, **values: Any) -> str:
+        """Fill a URL template from the registry with this site's values."""
+        return template.format(root=self.root, **values)
+
+    def home_url(self) -> str:
+        return self.expand(self.home)
+
+    def section_listing(self, section: str) -> str:
+        return self.expand(self.section_url, section=section)
+
+    def page_url(self, section: str, page: int) -> str | None:
+        """URL of page `page` (1-based) of a section listing, when the site pages by URL."""
+        if not self.paging:
+            return None
+        return self.expand(
+            self.paging,
+            section=section,
+            section_url=self.section_listing(section),
+            page=page,
+            page0=page - 1,
+            offset=(page - 1) * self.page_size,
+        )
+
+    def feed_urls(self, sections: tuple[str, ...]) -> list[str]:
+        urls: list[str] = []
+        for template in self.feeds:
+            if "{section}" in template:
+                urls.extend(self.expand(template, section=s) for s in sections)
+            else:
+                urls.append(self.expand(template))
+        return urls
+
+    def is_article_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in self.hosts:
+            return False
+        if not re.search(self.article, parts.path):
+            return False
+        return self.article_query is None or bool(re.search(self.article_query, parts.query))
+
+
+def _fail(path: Path, site: str, field_name: str, problem: str) -> RegistryError:
+    return RegistryError(f"{path}: site '{site}', field '{field_name}': {problem}")
+
+
+def _check_types(
+    path: Path, site: str, data: dict[str, Any], schema: dict[str, type], prefix: str = ""
+) -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise _fail(path, site, name, f"unknown field (known: {known})")
+        expected = schema[key]
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise _fail(
+                path, site, name, f"expected {expected.__name__}, got {type(value).__name__}"
+            )
+        if expected is list and not all(isinstance(v, str) for v in value):
+            raise _fail(path, site, name, "expected a list of strings")
+
+
+def _check_regex(path: Path, site: str, name: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _fail(path, site, name, f"invalid regular expression: {exc}") from exc
+
+
+def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, Any]) -> Site:
+    if not isinstance(raw, dict):
+        raise _fail(path, name, "-", "a site must be a table")
+    _check_types(path, name, raw, SITE_FIELDS)
+    family_name = raw.get("family", "generic")
+    if family_name not in families:
+        raise _fail(path, name, "family", f"unknown family '{family_name}'")
+    family = families[family_name]
+    _check_types(path, name, family, SITE_FIELDS)
+
+    merged: dict[str, Any] = {**family, **raw}
+    merged["extract"] = {**family.get("extract", {}), **raw.get("extract", {})}
+    api_raw = {**family.get("api", {}), **raw.get("api", {})}
+    for key in REQUIRED:
+        if not merged.get(key):
+            raise _fail(path, name, key, "missing")
+
+    _check_types(path, name, merged["extract"], EXTRACT_FIELDS, "extract.")
+    _check_types(path, name, api_raw, API_FIELDS, "api.")
+    for key in ("article", "article_query", "paging_follow"):
+        if merged.get(key):
+            _check_regex(path, name, key, merged[key])
+    for key in ("lead_strip", "drop"):
+        for pattern in merged["extract"].get(key, []):
+            _check_regex(path, name, f"extract.{key}", pattern)
+
+    root = merged["root"]
+    parts = urlsplit(root)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not root.endswith("/"):
+        raise _fail(path, name, "root", f"expected an absolute http(s) URL ending in '/': {root!r}")
+    hosts = tuple(h.lower() for h in merged.get("hosts") or [parts.hostname])
+    if parts.hostname not in hosts:
+        hosts = (parts.hostname, *hosts)
+
+    api = None
+    if api_raw:
+        missing = [k for k in ("kind", "url", "list_path", "article_url") if k not in api_raw]
+        if missing:
+            raise _fail(path, name, f"api.{missing[0]}", "missing")
+        if api_raw["kind"] not in API_KINDS:
+            raise _fail(path, name, "api.kind", f"unknown API kind (known: {API_KINDS})")
+        api = Api(**api_raw)
+
+    profile = Profile(
+        name=family_name,
+        **{k: (tuple(v) if isinstance(v, list) else v) for k, v in merged["extract"].items()},
+    )
+    simple = {
+        k: (tuple(v) if isinstance(v, list) else v)
+        for k, v in merged.items()
+        if k not in ("extract", "api", "hosts", "family")
+    }
+    site = Site(name=name, family=family_name, hosts=hosts, profile=profile, api=api, **simple)
+    try:  # every template must expand with the values it is given
+        site.home_url()
+        for section in site.sections or ("x",):
+            site.section_listing(section)
+            site.page_url(section, 2)
+        site.feed_urls(site.sections)
+        if api:
+            site.expand(api.url)
+            site.expand(api.article_url, section="x", id=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise _fail(path, name, "templates", f"bad URL template: {exc!r}") from exc
+    return site
+
+
+def load_registry(path: Path | str = DEFAULT_REGISTRY) -> dict[str, Site]:
+    """Read and validate the registry file; raise RegistryError naming what is wrong."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read the registry: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: invalid TOML: {exc}") from exc
+    families = data.get("families", {})
+    sites = data.get("sites", {})
+    if not sites:
+        raise RegistryError(f"{path}: no [sites.*] entries")
+    return {name: _build_site(path, name, raw, families) for name, raw in sites.items()}
+
+
+@cache
+def default_registry() -> dict[str, Site]:
+    return load_registry(DEFAULT_REGISTRY)

@@ -1,0 +1,80 @@
+"""Record every crawl in the store's `crawl_runs` table, from the crawl's own stats."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from pipelines.store import Store, StoreError, utc_now
+
+logger = logging.getLogger(__name__)
+
+
+def _sum(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The `crawl_runs` columns computed from a finished crawl's stats."""
+    dropped = _sum(stats, "dropped/")
+    errors = sum(
+        stats.get(k, 0)
+        for k in ("fetch/errors", "extract/errors", "store/errors", "log_count/ERROR")
+    )
+    return {
+        "pages_fetched": stats.get("response_received_count", 0),
+        "items_extracted": stats.get("extract/pages", 0),
+        "articles_new": stats.get("store/new", 0),
+        "articles_updated": stats.get("store/updated", 0),
+        "duplicates": stats.get("store/duplicate", 0),
+        "dropped": json.dumps(dropped, sort_keys=True),
+        "errors": errors,
+        "http_status": json.dumps(_sum(stats, "downloader/response_status_count/"), sort_keys=True),
+        "stats": json.dumps(stats, sort_keys=True, default=str, ensure_ascii=False),
+    }
+
+
+class CrawlRunLog:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.path = crawler.settings.get("SQLITE_PATH")
+        if not self.path:
+            raise NotConfigured("SQLITE_PATH is empty")
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunLog:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        try:
+            store = Store(self.path)
+        except StoreError as exc:
+            logger.error("%s", exc)
+            return
+        try:
+            self.run_id = store.start_run(spider.name, utc_now())
+        finally:
+            store.close()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        values = {"finished_at": utc_now(), "finish_reason": reason, **run_summary(stats)}
+        try:
+            store = Store(self.path)
+        except StoreError as exc:
+            logger.error("%s", exc)
+            return
+        try:
+            store.finish_run(self.run_id, values)
+        finally:
+            store.close()

@@ -1,0 +1,67 @@
+"""Scrapy settings: polite by default, one place for the contact address."""
+
+BOT_NAME = "crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+CONTACT = "https://github.com/vn-news-crawler (ops@vn-news-crawler.invalid)"
+USER_AGENT = f"vn-news-crawler/0.1 (+{CONTACT}; news research crawler)"
+
+# Politeness: robots.txt, AutoThrottle, at most 2 requests per host, retries with backoff.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Government hosts that still need legacy TLS: per-site ciphers live in the registry
+# (`tls_ciphers`); this is the process-wide setting Scrapy applies to every TLS connection.
+DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
+
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirror.MirrorDownloadHandler",
+    "https": "crawler.mirror.MirrorDownloadHandler",
+}
+# Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"}.
+# Empty in production, where the handler is plain HTTP/1.1.
+MIRROR_HOSTS: dict[str, str] = {}
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.HostWatchMiddleware": 650,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.text.NormaliseTextPipeline": 200,
+    "pipelines.dates.NormaliseDatePipeline": 300,
+    "pipelines.dedupe.ContentHashPipeline": 400,
+    "pipelines.store.SQLiteStorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "crawler.runlog.CrawlRunLog": 500,
+}
+
+# The store (docs/schema.md describes it).
+SQLITE_PATH = "data/news.db"
+STORE_BATCH_SIZE = 50
+
+# The fetch time stamped on items; tests inject a fixed one ("2026-11-23T08:00:00+00:00").
+FETCH_TIME = None
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 60.0
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Spiders: one class per registry site, generated in `crawler.spiders.sites`."""

@@ -1,0 +1,278 @@
+"""The one spider class behind every site: discovery driven by the site's registry entry.
+
+Discovery starts from the site's root (home page), its section listings and their pagination,
+feeds, sitemaps and JSON APIs, so the crawl keeps working when one deep URL moves. The spider
+only discovers and fetches; `crawler.extraction` turns each article page into an item.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.extraction import extract_article
+from crawler.items import ArticleItem
+from crawler.registry import Site
+from crawler.urls import clean_url
+
+logger = logging.getLogger(__name__)
+
+API_TITLE_MARKERS = re.compile(r"^#+|#+$")
+
+
+class SpiderArgumentError(ValueError):
+    """A `-a name=value` argument is wrong."""
+
+
+def _positive_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SpiderArgumentError(f"-a {name}={value!r}: expected a positive integer") from None
+    if number < 1:
+        raise SpiderArgumentError(f"-a {name}={value!r}: expected a positive integer")
+    return number
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl one registry site. Arguments: `sections=a,b`, `max_pages=N`."""
+
+    site: ClassVar[Site]
+
+    def __init__(
+        self,
+        sections: str | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        site = self.site
+        self.sections: tuple[str, ...] = (
+            tuple(s.strip().strip("/") for s in sections.split(",") if s.strip())
+            if sections
+            else site.sections
+        )
+        if sections is not None and not self.sections:
+            raise SpiderArgumentError(f"-a sections={sections!r}: no section named")
+        self.max_pages = _positive_int("max_pages", max_pages) if max_pages else site.max_pages
+        self.allowed_domains = list(site.hosts)
+        if site.download_delay is not None:
+            self.download_delay = site.download_delay
+        self._warned: set[str] = set()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def warn_once(self, key: str, message: str, *args: Any) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.logger.warning(message, *args)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(key, n)
+
+    def fetch_time(self) -> datetime:
+        fixed = self.crawler.settings.get("FETCH_TIME")
+        if fixed:
+            return datetime.fromisoformat(fixed).astimezone(UTC)
+        return datetime.now(UTC)
+
+    def request(self, url: str, callback: Any, **kwargs: Any) -> Request:
+        return Request(url, callback=callback, errback=self.on_error, **kwargs)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure.type.__name__ if failure.type else "Error"
+        self.count("fetch/errors")
+        self.count(f"fetch/errors/{reason}")
+        host = request.url.split("/")[2] if "//" in request.url else request.url
+        self.warn_once(
+            f"error:{host}:{reason}",
+            "fetch failed (%s) for %s: %s",
+            reason,
+            request.url,
+            failure.getErrorMessage(),
+        )
+
+    def _area(self, response: TextResponse) -> tuple[str, ...]:
+        for css in self.site.link_area:
+            if response.css(css):
+                return (css,)
+        return ()
+
+    def links(self, response: TextResponse) -> list[str]:
+        extractor = LinkExtractor(
+            allow_domains=self.site.hosts, restrict_css=self._area(response), unique=True
+        )
+        return [link.url for link in extractor.extract_links(response)]
+
+    def article_requests(self, urls: Iterable[str], section: str | None) -> list[Request]:
+        requests = []
+        for url in urls:
+            if self.site.is_article_url(url):
+                requests.append(
+                    self.request(url, self.parse_article, cb_kwargs={"hints": {"section": section}})
+                )
+        return requests
+
+    # -- discovery ----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        site = self.site
+        yield self.request(site.home_url(), self.parse_home)
+        if site.api is not None:
+            for section in self.sections:
+                yield self.api_request(section, 0)
+        else:
+            for section in self.sections:
+                yield self.request(
+                    site.section_listing(section),
+                    self.parse_listing,
+                    cb_kwargs={"section": section, "page": 1},
+                )
+        for url in site.feed_urls(self.sections):
+            yield self.request(url, self.parse_feed)
+        for url in site.sitemaps:
+            yield self.request(site.expand(url), self.parse_sitemap)
+
+    def parse_home(self, response: Response) -> Iterable[Request]:
+        if not isinstance(response, TextResponse):
+            self.count("discovery/not_html")
+            return []
+        requests = self.article_requests(self.links(response), None)
+        if not requests:
+            self.count("discovery/empty_home")
+            self.warn_once("home", "no article link on the home page %s", response.url)
+        return requests
+
+    def parse_listing(self, response: Response, section: str, page: int) -> Iterable[Request]:
+        if not isinstance(response, TextResponse):
+            self.count("discovery/not_html")
+            return
+        links = self.links(response)
+        articles = self.article_requests(links, section)
+        self.count("discovery/listing_pages")
+        if not articles:
+            self.count("discovery/empty_listing")
+            self.warn_once(
+                f"listing:{section}", "no article link on listing %s (page %d)", response.url, page
+            )
+            return
+        yield from articles
+        if page >= self.max_pages:
+            return
+        next_url = self.site.page_url(section, page + 1)
+        next_pages = [next_url] if next_url else []
+        if self.site.paging_follow:
+            pattern = re.compile(self.site.paging_follow)
+            next_pages += [u for u in links if pattern.search(u)]
+        for url in next_pages:
+            yield self.request(
+                url, self.parse_listing, cb_kwargs={"section": section, "page": page + 1}
+            )
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        selector = scrapy.Selector(
+            text=response.text if isinstance(response, TextResponse) else "", type="xml"
+        )
+        urls = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
+        urls += selector.xpath("//*[local-name()='entry']/*[local-name()='link']/@href").getall()
+        urls = [u.strip() for u in urls]
+        self.count("discovery/feeds")
+        if not urls:
+            self.count("discovery/empty_feed")
+            self.warn_once(f"feed:{response.url}", "no item in feed %s", response.url)
+        return self.article_requests(urls, None)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as exc:  # lxml raises several types on malformed XML
+            self.count("discovery/bad_sitemap")
+            self.warn_once(f"sitemap:{response.url}", "bad sitemap %s: %s", response.url, exc)
+            return []
+        if sitemap.type == "sitemapindex":
+            return [self.request(e["loc"], self.parse_sitemap) for e in sitemap]
+        return self.article_requests((e["loc"] for e in sitemap), None)
+
+    def api_request(self, section: str, start: int) -> Request:
+        api = self.site.api
+        assert api is not None
+        return FormRequest(
+            self.site.expand(api.url),
+            formdata={
+                "do": "QUERYDATA",
+                "fieldOrder": "CreatedDate",
+                "ascending": "desc",
+                "UrlList": api.list_path.format(section=section),
+                "start": str(start),
+                "length": str(api.page_size),
+            },
+            callback=self.parse_api,
+            errback=self.on_error,
+            cb_kwargs={"section": section, "start": start},
+        )
+
+    def parse_api(self, response: Response, section: str, start: int) -> Iterable[Request]:
+        api = self.site.api
+        assert api is not None
+        try:
+            records = json.loads(response.text)["data"]  # type: ignore[attr-defined]
+            if not isinstance(records, list):
+                raise TypeError("'data' is not a list")
+        except (AttributeError, ValueError, KeyError, TypeError) as exc:
+            self.count("discovery/api_bad_answer")
+            self.warn_once(
+                f"api:{section}",
+                "the API did not answer JSON for %s (%s): %s; going on with the home page links",
+                section,
+                response.headers.get("Content-Type", b"?").decode("latin-1"),
+                exc,
+            )
+            return
+        self.count("discovery/api_pages")
+        for record in records:
+            if not isinstance(record, dict) or "ID" not in record:
+                self.count("discovery/api_bad_record")
+                continue
+            url = self.site.expand(api.article_url, section=section, id=record["ID"])
+            hints = {
+                "section": section,
+                "title": API_TITLE_MARKERS.sub("", str(record.get("Title") or "")).strip() or None,
+                "date": record.get("CreatedDate"),
+                "lead": record.get("DescriptionNews") or None,
+                "body_html": html.unescape(record.get("ContentNews") or "") or None,
+            }
+            yield self.request(url, self.parse_article, cb_kwargs={"hints": hints})
+        if len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages:
+            yield self.api_request(section, start + api.page_size)
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, hints: dict[str, Any]) -> Iterable[ArticleItem]:
+        if not isinstance(response, TextResponse):
+            self.count("extract/not_html")
+            self.warn_once("not_html", "not an HTML page: %s", response.url)
+            return
+        try:
+            fields = extract_article(response.text, response.url, self.site.profile, hints)
+        except Exception as exc:  # a broken page must never stop the crawl
+            self.count("extract/errors")
+            self.logger.error("extraction failed for %s: %r", response.url, exc)
+            return
+        self.count("extract/pages")
+        fields["url"] = clean_url(response.url)
+        if fields.get("canonical_url"):
+            fields["canonical_url"] = clean_url(fields["canonical_url"])
+        fields.setdefault("language", self.site.language)
+        yield ArticleItem(site=self.site.name, fetched_at=self.fetch_time().isoformat(), **fields)

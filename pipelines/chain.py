@@ -1,0 +1,20 @@
+"""The normalising pipelines as one function, for commands that extract without storing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.textnorm import content_hash
+
+from .dates import normalise_date
+from .text import normalise_text
+from .validate import rejection_reason
+
+
+def normalise(item: dict[str, Any]) -> dict[str, Any]:
+    """Apply text, date and hash normalisation; record why the item would be dropped."""
+    normalise_text(item)
+    normalise_date(item)
+    item["rejected"] = rejection_reason(item)
+    item["content_hash"] = content_hash(item["text"]) if item.get("text") else None
+    return item

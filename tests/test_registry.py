@@ -1,0 +1,67 @@
+"""The registry: the real entries load, and a broken entry names the file, site and field."""
+
+from pathlib import Path
+
+import pytest
+
+from crawler.registry import RegistryError, load_registry
+
+
+def test_real_registry_has_the_sites():
+    sites = load_registry()
+    assert {"thoidai", "baoquocte", "vinhphuc", "thainguyen", "phutho", "vietnamtimes"} <= set(
+        sites
+    )
+    thoidai = sites["thoidai"]
+    assert thoidai.canonical_host == "thoidai.com.vn"
+    assert "tacnghiep.thoidai.com.vn" in thoidai.hosts
+    assert thoidai.page_url("huu-nghi", 3) == "https://thoidai.com.vn/huu-nghi&s_cond=&BRSR=32"
+    assert sites["baoquocte"].page_url("ngoai-giao", 2).endswith("ngoai-giao&s_cond=&BRSR=15")
+    assert sites["phutho"].page_url("tin-tuc", 2) == "https://phutho.gov.vn/tin-tuc?page=1"
+    assert sites["vinhphuc"].api is not None
+    assert sites["vinhphuc"].is_article_url(
+        "https://vinhphuc.gov.vn/ct/cms/tintuc/Lists/KinhTe/View_Detail.aspx?ItemID=12"
+    )
+    assert not sites["vinhphuc"].is_article_url("https://vinhphuc.gov.vn/Pages/default.aspx")
+    tn = sites["thainguyen"]
+    assert tn.is_article_url(
+        "https://thainguyen.gov.vn/tin-quoc-te/-/asset_publisher/aB3dE5/content/don-doan-nhat-ban"
+    )
+    assert tn.is_article_url("https://thainguyen.gov.vn/tin-quoc-te/don-doan-nhat-ban-12345")
+    assert not thoidai.is_article_url("https://vietnamtimes.thoidai.com.vn/x-1.html")
+
+
+def test_family_member_is_a_few_lines(tmp_path: Path):
+    """A new MasterCMS magazine inherits discovery and extraction from its family."""
+    text = (Path(load_registry.__code__.co_filename).with_name("sites.toml")).read_text("utf-8")
+    text += '\n[sites.huunghi]\nlabel = "Hữu nghị Việt Lào"\nfamily = "mastercms"\n'
+    text += 'root = "https://huunghivietlao.thoidai.com.vn/"\nsections = ["tin-tuc"]\n'
+    registry = tmp_path / "sites.toml"
+    registry.write_text(text, "utf-8")
+    site = load_registry(registry)["huunghi"]
+    assert site.profile.body == load_registry()["thoidai"].profile.body
+    assert site.is_article_url("https://huunghivietlao.thoidai.com.vn/le-ky-niem-123.html")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('family = "nope"', "field 'family': unknown family 'nope'"),
+        ('famliy = "mastercms"', "field 'famliy': unknown field"),
+        ('family = "mastercms"\nmax_pages = "3"', "field 'max_pages': expected int"),
+        ('family = "mastercms"\narticle = "(["', "field 'article': invalid regular expression"),
+        ('family = "mastercms"\npaging = "{nope}"', "field 'templates': bad URL template"),
+    ],
+)
+def test_bad_entry_names_file_site_and_field(tmp_path: Path, entry: str, message: str):
+    registry = tmp_path / "sites.toml"
+    registry.write_text(
+        '[families.mastercms]\narticle = "x"\n'
+        f'[sites.bad]\nlabel = "B"\nroot = "https://b.vn/"\n{entry}\n',
+        "utf-8",
+    )
+    with pytest.raises(RegistryError) as info:
+        load_registry(registry)
+    assert str(registry) in str(info.value)
+    assert "site 'bad'" in str(info.value)
+    assert message in str(info.value)
