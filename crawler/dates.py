@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,7 @@ _TIME_RE = re.compile(
     r"(?:(?::|h)(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
     r"|\s*giờ(?:\s*(?P<mi2>\d{1,2})(?![\d/.\-])(?:\s*phút)?)?)(?!\d)"
     r"(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?|sa|ch|sáng|chiều|tối|trưa|đêm)(?!\w))?"
+    r"(?!\s*(?:trước|nữa)(?!\w))"  # "2 giờ trước" is a duration, not 02:00
 )
 
 # What may stand between a date and its time: no digits but a weekday's ("thứ 2", "T2").
@@ -340,13 +341,13 @@ def _zone_at(text: str, pos: int) -> timezone | None:
 
 def _combine(the_day: date, clock: tuple[int, int, int | None], zone: timezone | None) -> _Found:
     hour, minute, second = clock
-    value = datetime(the_day.year, the_day.month, the_day.day, hour, minute, second or 0,
-                     tzinfo=zone or VN_TZ).astimezone(VN_TZ)  # fmt: skip
+    written = datetime.combine(the_day, time(hour, minute, second or 0), tzinfo=zone or VN_TZ)
+    value = written.astimezone(VN_TZ)
     return value, "minute" if second is None else "second"
 
 
 def _from_relative(spec: str, now: datetime) -> _Found | str:
-    """ "2 giờ trước", "1 giờ 30 phút trước", "3 ngày trước": the precision of the finest unit."""
+    """Resolve "1 giờ 30 phút trước" etc.: the precision is that of the finest unit written."""
     delta: dict[str, int] = {}
     precision = "year"
     for number, unit in _REL_PART_RE.findall(spec):
@@ -361,7 +362,7 @@ def _from_relative(spec: str, now: datetime) -> _Found | str:
 
 
 def _from_dayword(text: str, m: re.Match[str], now: datetime) -> _Found:
-    """ "hôm nay 08:30", "Hôm qua", "hôm kia", "vừa xong", "ngày mai" (rejected later)."""
+    """Resolve "hôm nay 08:30", "Hôm qua", "hôm kia", "vừa xong" ("ngày mai" is future)."""
     if m["rel"]:
         the_day = now.date() - timedelta(days=_DAYWORD_OFFSET[m["rel"]])
     elif m["tmr"]:

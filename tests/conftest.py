@@ -1,0 +1,68 @@
+"""Shared fixtures: local mirror servers and real `scrapy crawl` subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FETCH_TIME = "2026-11-23T08:00:00+00:00"
+PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def clean_env() -> dict[str, str]:
+    """The environment for subprocesses: no proxy, so nothing leaves the machine."""
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env["PYTHONPATH"] = str(ROOT)
+    env["no_proxy"] = "*"
+    return env
+
+
+def fast_settings(hosts_map: dict[str, str], db: Path) -> list[str]:
+    settings = {
+        "MIRROR_HOSTS": json.dumps(hosts_map),
+        "SQLITE_PATH": str(db),
+        "FETCH_TIME": FETCH_TIME,
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        "RETRY_TIMES": "1",
+        "DOWNLOAD_TIMEOUT": "10",
+        "HTTPPROXY_ENABLED": "False",
+        "LOG_LEVEL": "INFO",
+    }
+    return [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
+
+
+def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Iterator[object]:
+    from tests.mirror.server import MirrorServer
+
+    with MirrorServer() as server:
+        yield server
+
+
+def crawl(
+    mirror: object, spider: str, db: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `scrapy crawl SPIDER` against the mirror into `db`; fail loudly on a crash."""
+    result = scrapy("crawl", spider, *fast_settings(mirror.hosts_map(), db), *extra)
+    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    return result

@@ -1,0 +1,102 @@
+"""The store on real SQLite files: dedupe by content hash, URLs, edits, migrations, runs."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.textnorm import content_hash
+from pipelines.store import SCHEMA_VERSION, Store, StoreError
+
+BODY = "Đoàn đại biểu tỉnh Vĩnh Phúc thăm và làm việc tại tỉnh Tochigi.\n\nHai bên ký kết thỏa thuận."
+
+
+def item(url: str, site: str = "thoidai", text: str = BODY, title: str = "Tiêu đề", **extra):
+    return {
+        "url": url,
+        "site": site,
+        "title": title,
+        "text": text,
+        "content_hash": content_hash(text),
+        "fetched_at": "2026-11-23T08:00:00+00:00",
+        "published_at": "2023-01-23T07:12:00+07:00",
+        "images": [{"src": "https://thoidai.com.vn/a.jpg", "caption": "Ảnh"}],
+        "methods": {"title": "rule"},
+        **extra,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(tmp_path / "news.db")
+    yield s
+    s.close()
+
+
+def test_new_then_seen_then_alias_and_republication(store: Store):
+    assert store.write([item("https://thoidai.com.vn/a-1.html")]) == ["new"]
+    assert store.write([item("https://thoidai.com.vn/a-1.html")]) == ["seen"]
+    # Another host alias and another site with another title: same article, more URLs.
+    outcomes = store.write(
+        [
+            item("https://www.thoidai.com.vn/a-1.html"),
+            item("https://baoquocte.vn/b-9.html", site="baoquocte", title="Tiêu đề khác"),
+        ]
+    )
+    assert outcomes == ["duplicate", "duplicate"]
+    db = store.db
+    assert db["articles"].count == 1
+    article = next(db["articles"].rows)
+    assert article["url"] == "https://thoidai.com.vn/a-1.html"
+    assert article["site"] == "thoidai"
+    urls = {r["url"]: r for r in db["article_urls"].rows}
+    assert set(urls) == {
+        "https://thoidai.com.vn/a-1.html",
+        "https://www.thoidai.com.vn/a-1.html",
+        "https://baoquocte.vn/b-9.html",
+    }
+    assert {r["article_id"] for r in urls.values()} == {article["id"]}
+    assert urls["https://baoquocte.vn/b-9.html"]["site"] == "baoquocte"
+
+
+def test_edit_at_same_url_updates_row_and_keeps_history(store: Store):
+    store.write([item("https://baoquocte.vn/x-1.html")])
+    edited = BODY + "\n\nĐoạn bổ sung."
+    later = item("https://baoquocte.vn/x-1.html", text=edited, fetched_at="2026-11-24T08:00:00+00:00")
+    assert store.write([later]) == ["updated"]
+    row = next(store.db["articles"].rows)
+    assert row["text"] == edited
+    assert row["content_hash"] == content_hash(edited)
+    assert row["updated_at"] == "2026-11-24T08:00:00+00:00"
+    [old] = list(store.db["article_versions"].rows)
+    assert old["text"] == BODY and old["content_hash"] == content_hash(BODY)
+
+
+def test_batch_is_one_transaction(store: Store):
+    bad = item("https://thoidai.com.vn/b-2.html", text="Khác hẳn.")
+    bad["title"] = None  # violates NOT NULL: the whole batch must roll back
+    with pytest.raises(sqlite3.IntegrityError):
+        store.write([item("https://thoidai.com.vn/a-1.html"), bad])
+    assert store.db["articles"].count == 0
+    assert store.db["article_urls"].count == 0
+
+
+def test_schema_version_wal_and_newer_file_refused(tmp_path: Path):
+    path = tmp_path / "news.db"
+    Store(path).close()
+    db = sqlite_utils.Database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.journal_mode == "wal"
+    assert {"articles", "article_urls", "article_versions", "crawl_runs"} <= set(db.table_names())
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this crawler"):
+        Store(path)
+
+
+def test_unusable_file_gives_a_clear_error(tmp_path: Path):
+    path = tmp_path / "news.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match=str(path)):
+        Store(path)
