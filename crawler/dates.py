@@ -16,7 +16,8 @@ Rules (decisions, not accidents):
   time -> "minute", or "second" when seconds are written.
 - Rejected (``value=None``): empty input ("empty"); no complete day-month-year ("unparseable"):
   a month alone ("tháng 1/2023"), a weekday alone ("Thứ năm"), a time alone ("10:30"), months
-  or years ago ("15 tháng trước"), a year-less date without ``default_year``; impossible values
+  or years ago ("15 tháng trước"), a duration without "trước"/"cách đây" ("2 giờ", "còn 12
+  ngày"), a year-less date without ``default_year``; impossible values
   ("invalid": 31/02/2022, 25:61); a year before 1995 ("too_old"); a local day after the fetch
   day ("future": a later hour of the fetch day is accepted, as clock skew).
 - The first date found in the string wins; a string holding several dates is not arbitrated.
@@ -90,11 +91,13 @@ _DATE_RE = re.compile(
     rf"|\b(?P<fm>{_EN_MONTH})\.?\s+(?P<fd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<fy>\d{{4}})(?!\d)"
 )
 
-# 14:30, 07:12:45, 07h12, 10 giờ 30 (phút), 3 giờ chiều; then AM/PM or a Vietnamese part of day.
+# 14:30, 07:12:45, 07h12, 15h, 10 giờ 30 (phút), 3 giờ chiều; then AM/PM or a part of the day.
+# A bare "15h" must be a real hour, so that "24h" (a site name) is not a time.
 _TIME_RE = re.compile(
     r"(?<![\d:])(?P<h>\d{1,2})"
     r"(?:(?::|h)(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
-    r"|\s*giờ(?:\s*(?P<mi2>\d{1,2})(?![\d/.\-])(?:\s*phút)?)?)(?!\d)"
+    r"|\s*giờ(?:\s*(?P<mi2>\d{1,2})(?![\d/.\-])(?:\s*phút)?)?"
+    r"|(?<=[01]\d|2[0-3])h(?!\w)|(?<=(?<!\d)\d)h(?!\w))(?!\d)"
     r"(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?|sa|ch|sáng|chiều|tối|trưa|đêm)(?!\w))?"
     r"(?!\s*(?:trước|nữa)(?!\w))"  # "2 giờ trước" is a duration, not 02:00
 )
@@ -115,7 +118,10 @@ _ZONE_RE = re.compile(
 )
 
 _REL_UNITS = r"giây|phút|giờ|tiếng|ngày|tuần|tháng|năm"
-_REL_RE = re.compile(rf"(?<!\d)((?:\d{{1,4}}\s*(?:{_REL_UNITS})\s*)+)trước(?!\w)")
+_REL_RE = re.compile(
+    rf"(?:(?<!\w)cách\s*đây\s*(?P<ago>(?:\d{{1,4}}\s*(?:{_REL_UNITS})\s*)+)"
+    rf"|(?<!\d)(?P<before>(?:\d{{1,4}}\s*(?:{_REL_UNITS})\s*)+)trước)(?!\w)"
+)
 _REL_PART_RE = re.compile(rf"(\d{{1,4}})\s*({_REL_UNITS})")
 _REL_STEP: dict[str, tuple[str, int, str]] = {
     # unit -> (relativedelta field, multiplier, precision)
@@ -147,11 +153,20 @@ _WEEKDAY_RE = re.compile(
     r"|(?<!\w)(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?(?!\w)"
 )
 _DATEWORD_RE = re.compile(
-    rf"\d|tháng|thg|hôm|ngày|tuần|năm|trước|nữa|mai|qua|nay|tới"
-    rf"|(?<!\w)(?:{_EN_MONTH}|ago|today|yesterday|tomorrow)(?!\w)"
+    rf"\d|tháng|thg|tuần|trước|nữa|tới|(?<!\w)(?:{_EN_MONTH}|ago|today|yesterday|tomorrow)(?!\w)"
+)
+# Zones and "12 AM": numbers that are no part of a day.
+_NOT_A_DAY_RE = re.compile(
+    r"(?:gmt|utc)\s*(?:[+\-−]\s*\d{1,2}(?::?\d{2})?)?|[+\-−]\d{2}:?\d{2}"
+    r"|(?<!\d)\d{1,2}\s*[ap]\.?m\.?(?!\w)"
+)
+# Only these make dateparser read a relative date: a bare duration ("12 ngày", "còn 12 ngày",
+# "2 giờ") may be a count, a countdown or a clock time, and is not read as a time ago.
+_REL_MARKER_RE = re.compile(
+    r"trước|nữa|(?<!\w)(?:sau|tới|ago|yesterday|today|tomorrow|last|next)(?!\w)|cách\s*đây"
 )
 _SECONDS_RE = re.compile(r"\d:\d{2}:\d{2}")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -200,8 +215,12 @@ _Found = tuple[date | datetime, str]
 
 def _normalise(raw: str) -> str:
     """NFC (pages may send decomposed Vietnamese), no invisible characters, lower case, trimmed."""
-    text = raw if raw.isascii() else unicodedata.normalize("NFC", raw).translate(_INVISIBLE)
-    return text.strip().lower()
+    if not raw.isascii():
+        if not unicodedata.is_normalized("NFC", raw):
+            raw = unicodedata.normalize("NFC", raw)
+        if _INVISIBLE_RE.search(raw):
+            raw = _INVISIBLE_RE.sub("", raw)
+    return raw.strip().lower()
 
 
 def _check(raw: str, found: _Found, now: datetime, method: str) -> ParsedDate:
@@ -226,7 +245,7 @@ def _fast(text: str, now: datetime, default_year: int | None) -> _Found | str | 
         return _from_date_match(text, m)
     m = _REL_RE.search(text)
     if m is not None:
-        return _from_relative(m.group(1), now)
+        return _from_relative(m["ago"] or m["before"], now)
     m = _DAYWORD_RE.search(text)
     if m is not None:
         return _from_dayword(text, m, now)
@@ -240,8 +259,9 @@ def _fast(text: str, now: datetime, default_year: int | None) -> _Found | str | 
         return _assemble(text, int(default_year), int(month_s), int(day_s), m.start(), m.end())
     if len(text) > _DATEPARSER_MAX_LEN:
         return "unparseable"
-    if not _DATEWORD_RE.search(_WEEKDAY_RE.sub(" ", _TIME_RE.sub(" ", text))):
-        return "unparseable"  # only a weekday and/or a time: no day to report
+    rest = _NOT_A_DAY_RE.sub(" ", _WEEKDAY_RE.sub(" ", _TIME_RE.sub(" ", text)))
+    if not _DATEWORD_RE.search(rest):
+        return "unparseable"  # only a weekday, a time or a zone: no day to report
     return None
 
 
@@ -385,30 +405,38 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     "PREFER_DATES_FROM": "past",
     "RETURN_TIME_AS_PERIOD": True,  # tells a written time from a filled-in midnight
     "IGNORE_SURROUNDING_TEXT": True,  # labels such as "Cập nhật:"
-    "PARSERS": ["relative-time", "absolute-time"],  # no Unix timestamps: ids are not dates
 }
 
 
-@lru_cache(maxsize=16)
-def _parser_for(base: datetime) -> DateDataParser:
-    """One parser per relative base (the crawl reuses a fetch time for a whole page).
+@lru_cache(maxsize=32)
+def _parser_for(base: datetime, relative: bool = False) -> DateDataParser:
+    """One parser per relative base and kind (the crawl reuses a fetch time for a whole page).
 
     dateparser reads RELATIVE_BASE from the parser's settings, so a parser is tied to a base.
     Its expensive part (locale data, ~100 ms) is loaded once per process and shared by all
-    parsers; building one more costs ~20 µs.
+    parsers; building one more costs ~20 µs. Absolute and relative readings are separate
+    parsers so that a relative reading is only tried where a relative marker is written.
     """
     from dateparser.date import DateDataParser  # imported lazily: it is slow to import
 
-    return DateDataParser(
-        languages=["vi", "en"], settings={**_DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
-    )
+    settings = {
+        **_DATEPARSER_SETTINGS,
+        "RELATIVE_BASE": base,
+        "PARSERS": ["relative-time"] if relative else ["absolute-time"],
+    }
+    return DateDataParser(languages=["vi", "en"], settings=settings)
 
 
 def _with_dateparser(raw: str, text: str, now: datetime, default_year: int | None) -> _Found | str:
     """The slow path for the shapes the regexes do not know ("Tháng Mười Hai 29, 2013")."""
-    source = " ".join(unicodedata.normalize("NFC", raw).translate(_INVISIBLE).split())
+    source = " ".join(_INVISIBLE_RE.sub("", unicodedata.normalize("NFC", raw)).split())
+    base = now.replace(tzinfo=None)
+    kinds = (True, False) if _REL_MARKER_RE.search(text) else (False,)
     try:
-        data = _parser_for(now.replace(tzinfo=None)).get_date_data(source)
+        for relative in kinds:  # no "timestamp" parser: a 10-digit id is not a date
+            data = _parser_for(base, relative).get_date_data(source)
+            if data.date_obj is not None:
+                break
     except Exception:  # a third-party parser must not crash the crawl
         return "unparseable"
     value = data.date_obj
