@@ -32,3 +32,6 @@ class ArticleItem(scrapy.Item):
     date_conflicts = scrapy.Field()  # other sources that disagreed: [{"source", "value"}]
     content_hash = scrapy.Field()
     fetched_at = scrapy.Field()  # UTC ISO 8601
+    # Carried to the store, not a column of `articles`
+    html = scrapy.Field()  # the page as fetched (decoded), kept compressed for re-extraction
+    hints = scrapy.Field()  # what discovery knew (API title/date/body, listing section)

@@ -275,4 +275,10 @@ class SiteSpider(scrapy.Spider):
         if fields.get("canonical_url"):
             fields["canonical_url"] = clean_url(fields["canonical_url"])
         fields.setdefault("language", self.site.language)
-        yield ArticleItem(site=self.site.name, fetched_at=self.fetch_time().isoformat(), **fields)
+        yield ArticleItem(
+            site=self.site.name,
+            fetched_at=self.fetch_time().isoformat(),
+            html=response.text,
+            hints=hints,
+            **fields,
+        )

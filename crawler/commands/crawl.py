@@ -1,0 +1,50 @@
+"""`scrapy crawl NAME`: Scrapy's command, plus a per-spider lock and an honest exit status.
+
+Cron reads the exit status: 0 when the crawl finished and the site answered; otherwise the
+codes of `crawler.health`, with the reason on the last log line (and in `crawl_runs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
+from crawler.locks import LockBusy, SpiderLock
+
+logger = logging.getLogger("crawler")
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name (see `scrapy list`)")
+        assert self.crawler_process is not None and self.settings is not None
+        name = args[0]
+        if name not in self.crawler_process.spider_loader.list():
+            known = ", ".join(sorted(self.crawler_process.spider_loader.list()))
+            raise UsageError(f"no spider named {name!r}; known: {known}")
+        lock = SpiderLock(self.settings["SQLITE_PATH"], name)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            logger.error("%s: not started, %s", name, exc)
+            self.exitcode = EXIT_LOCKED
+            return
+        try:
+            crawler = self._create_crawler(name)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
+        if self.crawler_process.bootstrap_failed or crawler.stats is None:
+            self.exitcode = EXIT_FAILED
+            logger.error("%s: the crawl could not start", name)
+            return
+        threshold = self.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
+        self.exitcode, reason = verdict(crawler.stats.get_stats(), threshold)
+        log = logger.info if self.exitcode == 0 else logger.error
+        log("%s: exit %d: %s", name, self.exitcode, reason)
