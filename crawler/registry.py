@@ -27,6 +27,7 @@ EXTRACT_FIELDS: dict[str, type] = {
     "images": list,
     "author": list,
     "author_cut": list,
+    "author_in_date": str,
     "section": list,
     "drop": list,
     "byline_last": bool,
@@ -88,6 +89,7 @@ class Profile:
     images: tuple[str, ...] = ()
     author: tuple[str, ...] = ()
     author_cut: tuple[str, ...] = ()
+    author_in_date: str | None = None
     section: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     byline_last: bool = False
@@ -225,6 +227,8 @@ def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, 
     for key in ("article", "article_query", "paging_follow"):
         if merged.get(key):
             _check_regex(path, name, key, merged[key])
+    if merged["extract"].get("author_in_date"):
+        _check_regex(path, name, "extract.author_in_date", merged["extract"]["author_in_date"])
     for key in ("lead_strip", "drop"):
         for pattern in merged["extract"].get(key, []):
             _check_regex(path, name, f"extract.{key}", pattern)

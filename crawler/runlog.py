@@ -32,6 +32,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_new": stats.get("store/new", 0),
         "articles_updated": stats.get("store/updated", 0),
         "duplicates": stats.get("store/duplicate", 0),
+        "near_duplicates": stats.get("store/near_duplicates", 0),
         "dropped": json.dumps(dropped, sort_keys=True),
         "errors": errors,
         "http_status": json.dumps(_sum(stats, "downloader/response_status_count/"), sort_keys=True),

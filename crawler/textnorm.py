@@ -1,11 +1,37 @@
-"""Text normalisation shared by the pipelines and the content hash."""
+"""Text normalisation shared by the pipelines, the content hash, dedupe and search.
+
+Two levels:
+
+- what the store keeps (`normalise_inline`, `normalise_body`): NFC, no invisible characters,
+  whitespace collapsed; the site's own spelling is otherwise untouched;
+- what the store compares (`comparison_key`, `content_hash`, `syllables`): the same plus one
+  placement of the Vietnamese tone mark ("hòa" and "hoà", "thủy" and "thuỷ" are one spelling),
+  so the same story hashes the same on every site, whichever convention or Unicode form
+  (precomposed or decomposed) the site uses.
+
+`fold` removes every diacritic and writes đ/Đ as d/D: what a query typed without diacritics
+looks like.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+# The five Vietnamese tone marks as combining characters (NFD): grave (huyền), acute (sắc),
+# tilde (ngã), hook above (hỏi), dot below (nặng). Vowel-quality marks (circumflex, breve, horn)
+# are part of the letter and never move.
+TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+QUALITY_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
+# Open syllables whose tone sits on the second vowel in the modern convention (hoà, hoè, thuỷ)
+# and on the first in the older one (hòa, hòe, thủy).
+SECOND_VOWEL_PAIRS = frozenset({"oa", "oe", "uy"})
+WORD = re.compile(r"[^\W\d_][\w\u0300-\u036f]*")
+FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
 def normalise_inline(text: str | None) -> str | None:
@@ -25,7 +51,70 @@ def normalise_body(text: str | None) -> str | None:
     return body or None
 
 
+def _tone_position(letters: str) -> int | None:
+    """Index in `letters` (an NFC syllable without tone) of the vowel that takes the tone."""
+    lower = letters.lower()
+    # "qu" and "gi" before another vowel are onsets: quá, giữa
+    onset = lower.startswith("qu") or (lower.startswith("gi") and lower[2:3] in VOWELS)
+    start = 2 if onset else 0
+    positions = [i for i in range(start, len(letters)) if letters[i] in VOWELS]
+    if not positions:  # "gì", "quỳ"-like onsets with no other vowel
+        positions = [i for i in range(len(letters)) if letters[i] in VOWELS][-1:]
+    if not positions:
+        return None
+    marked = [i for i in positions if letters[i] in QUALITY_VOWELS]
+    if marked:  # người, thuyền, hữu: the vowel with a quality mark (the last, for ươ)
+        return marked[-1]
+    if positions[-1] < len(letters) - 1:  # a final consonant: the last vowel (hoàn, toán)
+        return positions[-1]
+    if len(positions) == 3:  # ngoài, xoáy, khuya
+        return positions[1]
+    if len(positions) == 2 and lower[positions[0]] + lower[positions[1]] in SECOND_VOWEL_PAIRS:
+        return positions[1]
+    return positions[0]
+
+
+def _place_tone(match: re.Match[str]) -> str:
+    word = match.group()
+    tones = [c for c in word if c in TONES]
+    if len(tones) != 1:  # no tone, or not a Vietnamese syllable: leave it as it is
+        return word
+    letters = unicodedata.normalize("NFC", "".join(c for c in word if c not in TONES))
+    position = _tone_position(letters)
+    if position is None:
+        return word
+    return letters[: position + 1] + tones[0] + letters[position + 1 :]
+
+
+def normalise_tones(text: str) -> str:
+    """Put every syllable's tone mark on its main vowel: "hòa, thủy, hóa" → "hoà, thuỷ, hoá".
+
+    The result depends only on the letters and the tone of each syllable, never on where the
+    input put the mark, so both conventions and any stray placement give the same string.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", WORD.sub(_place_tone, decomposed))
+
+
+def comparison_key(text: str) -> str:
+    """The body as the store compares it: NFC, invisible characters gone, whitespace collapsed
+    (paragraph breaks included), one tone-mark placement."""
+    collapsed = " ".join(unicodedata.normalize("NFC", text).translate(INVISIBLE).split())
+    return normalise_tones(collapsed)
+
+
 def content_hash(text: str) -> str:
-    """SHA-256 hex of the body as the store compares it (see docs/schema.md)."""
-    key = " ".join(unicodedata.normalize("NFC", text).translate(INVISIBLE).split())
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """SHA-256 hex of `comparison_key(text)` (see docs/schema.md)."""
+    return hashlib.sha256(comparison_key(text).encode("utf-8")).hexdigest()
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables of the comparison key: the units of near-duplicate shingles."""
+    return re.findall(r"\w+", comparison_key(text).lower())
+
+
+def fold(text: str) -> str:
+    """No diacritics at all, đ/Đ as d/D: "Đối ngoại" → "Doi ngoai"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(FOLD_EXTRA))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped)

@@ -64,5 +64,6 @@ def crawl(
 ) -> subprocess.CompletedProcess[str]:
     """Run `scrapy crawl SPIDER` against the mirror into `db`; fail loudly on a crash."""
     result = scrapy("crawl", spider, *fast_settings(mirror.hosts_map(), db), *extra)
-    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    tb = result.stderr.find("Traceback")
+    assert tb < 0, result.stderr[max(0, tb - 2000) : tb + 3000]
     return result

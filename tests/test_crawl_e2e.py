@@ -39,7 +39,11 @@ def test_crawl_stores_the_sites_foreign_affairs_articles(mirror, tmp_path: Path,
         if got is None:  # a republication is stored once, under the first title seen
             continue
         assert got["text"] == "\n\n".join(exp["paragraphs"])
-        assert got["published_at"] == exp["published_at"]
+        if site == "vinhphuc":  # listed by the API: its timestamp beats the page's bare day
+            assert got["published_at"].startswith(exp["published_at"] + "T")
+            assert json.loads(got["methods"])["published_at"] == "api"
+        else:
+            assert got["published_at"] == exp["published_at"]
         assert got["author"] == exp["author"]
         assert got["site"] == site
         assert got["content_hash"] and len(got["content_hash"]) == 64

@@ -127,6 +127,13 @@ def _cut_author(value: str | None, cuts: tuple[str, ...]) -> str | None:
     return value or None
 
 
+def _author_in_date(date_line: str | None, profile: Profile) -> str | None:
+    if not date_line or not profile.author_in_date:
+        return None
+    m = re.search(profile.author_in_date, date_line)
+    return _cut_author(m.group(1), profile.author_cut) if m else None
+
+
 def _looks_like_byline(text: str) -> bool:
     words = text.split()
     return 0 < len(words) <= MAX_BYLINE_WORDS and not text.endswith((".", ":", "?", "!", ";"))
@@ -255,6 +262,7 @@ def extract_article(
         "author",
         [
             ("rule", lambda: _cut_author(first_text(sel, profile.author), profile.author_cut)),
+            ("rule", lambda: _author_in_date(first_text(sel, profile.date), profile)),
             ("byline", lambda: byline),
             ("jsonld", lambda: jsonld_author(ld)),
             ("meta", lambda: meta(sel, "author", "article:author", "dable:author")),

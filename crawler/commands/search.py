@@ -1,0 +1,123 @@
+"""`scrapy search QUERY`: full-text search of the store, with or without diacritics.
+
+Prints one line per matching article, best match first: id, date, site, title, URL, separated
+by tabs. "doi ngoai", "đối ngoại" and "Đối Ngoại" find the same articles (see docs/schema.md,
+`articles_fts`). Words are all required; `--raw` passes an FTS5 query through as it is
+(phrases in double quotes, OR, NOT, prefix*).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import unicodedata
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
+
+TOKEN = re.compile(r"\w+")
+
+
+def fts_query(text: str) -> str:
+    """Each word of the user's text as a quoted FTS5 term (all required); punctuation ignored.
+
+    "Việt Nam - Lào" → '"Việt" "Nam" "Lào"'; quoting keeps FTS5 syntax (AND, NEAR, -, :, *)
+    from being read in what the user typed.
+    """
+    words = TOKEN.findall(unicodedata.normalize("NFC", text))
+    return " ".join(f'"{word}"' for word in words)
+
+
+def search(
+    db: sqlite3.Connection, query: str, site: str | None = None, limit: int = 20
+) -> list[tuple]:
+    """(id, date, site, title, url) of the matching articles, best match first."""
+    return db.execute(
+        """
+        SELECT a.id, coalesce(substr(a.published_at, 1, 10), '-'), a.site, a.title, a.url
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE articles_fts MATCH ? AND (? IS NULL OR a.site = ?)
+        ORDER BY articles_fts.rank, a.published_at DESC
+        LIMIT ?
+        """,
+        [query, site, site, limit],
+    ).fetchall()
+
+
+def open_for_reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection; an older schema is upgraded first (that needs write access)."""
+    if not path.exists():
+        raise StoreError(f"{path}: no article database here (set SQLITE_PATH, or crawl first)")
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read the article database: {explain(exc)}") from exc
+    if version < SCHEMA_VERSION:
+        db.close()
+        Store(path).close()  # migrates, or raises a StoreError naming the problem
+        return open_for_reading(path)
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise StoreError(
+            f"{path}: schema version {version} is newer than this crawler's ({SCHEMA_VERSION});"
+            " upgrade the crawler"
+        )
+    return db
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "QUERY [--site NAME] [--limit N] [--raw]"
+
+    def short_desc(self) -> str:
+        return "Full-text search of the stored articles (with or without diacritics)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--site", help="only this registry site (e.g. baoquocte)")
+        parser.add_argument("--limit", type=int, default=20, help="at most N results (20)")
+        parser.add_argument(
+            "--raw", action="store_true", help="QUERY is FTS5 syntax, passed through as it is"
+        )
+        parser.add_argument("--db", help="database file (default: the SQLITE_PATH setting)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args:
+            raise UsageError("give a query, e.g. scrapy search doi ngoai")
+        if opts.limit < 1:
+            raise UsageError(f"--limit {opts.limit}: expected a positive number")
+        text = " ".join(args)
+        query = text if opts.raw else fts_query(text)
+        if not query:
+            raise UsageError(f"{text!r}: no word to search for")
+        assert self.settings is not None
+        path = Path(opts.db or self.settings.get("SQLITE_PATH"))
+        try:
+            db = open_for_reading(path)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        try:
+            rows = search(db, query, opts.site, opts.limit)
+        except sqlite3.OperationalError as exc:
+            print(f"error: {path}: cannot search for {query!r}: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        finally:
+            db.close()
+        for row in rows:
+            print("\t".join(str(value) for value in row))
+        if not rows:
+            print(f"no article matches {text!r}", file=sys.stderr)
+            self.exitcode = 1
