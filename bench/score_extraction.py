@@ -153,7 +153,8 @@ def score_aeb(aeb: Path) -> dict[str, Score]:
 
 def report(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) -> list[str]:
     lines = [
-        "Corpus: ours vs plain trafilatura (body F1, title, date exact / day, author, leaked pages)",
+        "Corpus: ours vs plain trafilatura "
+        "(body F1, title, date exact / day, author, leaked pages)",
         f"{'site':<13}{'pages':>6}  {'F1 ours':>8} {'F1 traf':>8}  {'title':>11}  "
         f"{'date':>11} {'day(traf)':>9}  {'author':>11}  {'leaks':>11}",
     ]

@@ -59,9 +59,7 @@ def mirror() -> Iterator[object]:
         yield server
 
 
-def crawl(
-    mirror: object, spider: str, db: Path, *extra: str
-) -> subprocess.CompletedProcess[str]:
+def crawl(mirror: object, spider: str, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """Run `scrapy crawl SPIDER` against the mirror into `db`; fail loudly on a crash."""
     result = scrapy("crawl", spider, *fast_settings(mirror.hosts_map(), db), *extra)
     tb = result.stderr.find("Traceback")

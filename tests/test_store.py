@@ -9,7 +9,9 @@ import sqlite_utils
 from crawler.textnorm import content_hash
 from pipelines.store import SCHEMA_VERSION, Store, StoreError
 
-BODY = "Đoàn đại biểu tỉnh Vĩnh Phúc thăm và làm việc tại tỉnh Tochigi.\n\nHai bên ký kết thỏa thuận."
+BODY = (
+    "Đoàn đại biểu tỉnh Vĩnh Phúc thăm và làm việc tại tỉnh Tochigi.\n\nHai bên ký kết thỏa thuận."
+)
 
 
 def item(url: str, site: str = "thoidai", text: str = BODY, title: str = "Tiêu đề", **extra):
@@ -63,7 +65,9 @@ def test_new_then_seen_then_alias_and_republication(store: Store):
 def test_edit_at_same_url_updates_row_and_keeps_history(store: Store):
     store.write([item("https://baoquocte.vn/x-1.html")])
     edited = BODY + "\n\nĐoạn bổ sung."
-    later = item("https://baoquocte.vn/x-1.html", text=edited, fetched_at="2026-11-24T08:00:00+00:00")
+    later = item(
+        "https://baoquocte.vn/x-1.html", text=edited, fetched_at="2026-11-24T08:00:00+00:00"
+    )
     assert store.write([later]) == ["updated"]
     row = next(store.db["articles"].rows)
     assert row["text"] == edited
