@@ -27,6 +27,9 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         return EXIT_FAILED, f"the crawl stopped early ({reason})"
     if stats.get("store/errors"):
         return EXIT_FAILED, f"{stats['store/errors']} store write(s) failed"
+    offsite = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/"))
+    if responses == 0 and offsite:
+        return EXIT_NOTHING_USABLE, f"the site redirects to another host ({', '.join(offsite)})"
     if responses == 0:
         return EXIT_UNREACHABLE, f"the site did not answer ({errors} fetch errors)"
     blocked = statuses.get(403, 0) + statuses.get(429, 0)

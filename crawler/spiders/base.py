@@ -233,8 +233,9 @@ class SiteSpider(scrapy.Spider):
         except (AttributeError, ValueError, KeyError, TypeError) as exc:
             self.count("discovery/api_bad_answer")
             self.warn_once(
-                f"api:{section}",
-                "the API did not answer JSON for %s (%s): %s; going on with the home page links",
+                "api",
+                "the API did not answer JSON at %s for %s (%s): %s; going on with the home page",
+                response.url,
                 section,
                 response.headers.get("Content-Type", b"?").decode("latin-1"),
                 exc,

@@ -1,0 +1,137 @@
+"""`scrapy reextract`: run extraction again over the stored pages, without re-crawling.
+
+After an extractor or registry fix, every article is re-extracted from the page kept in the
+`pages` table (the one that gave its current text), through the same normalising pipelines as
+a crawl, and its row is updated in place: its id, URL, site and fetch time stay, and so do its
+URLs and history. An article whose page now fails validation, or whose new body is another
+stored article's, is left as it was and reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.extraction import extract_article
+from crawler.registry import Profile, Site, default_registry
+from crawler.urls import clean_url
+from pipelines.chain import normalise
+from pipelines.store import Store, StoreError
+
+GENERIC = Profile(name="generic")
+
+
+def reextract_page(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[str, Any]:
+    """One stored page → the item a crawl would have produced from it (as the spider does)."""
+    site = sites.get(page["site"])
+    fields = extract_article(
+        page["html"], page["url"], site.profile if site else GENERIC, dict(page["hints"])
+    )
+    fields["url"] = clean_url(page["url"])
+    if fields.get("canonical_url"):
+        fields["canonical_url"] = clean_url(fields["canonical_url"])
+    fields.setdefault("language", site.language if site else None)
+    fields["site"] = page["site"]
+    fields["fetched_at"] = page["fetched_at"]
+    return normalise(fields)
+
+
+def reextract(
+    store: Store,
+    sites: Mapping[str, Site],
+    site: str | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    report: Any = None,
+) -> Counter:
+    """Re-extract the store's articles; return the count of each outcome.
+
+    Outcomes: unchanged, changed (fields other than the body), text_changed, rejected (the
+    page no longer passes validation: row kept), conflict (the new body is another article's:
+    row kept), error (extraction raised: row kept).
+    """
+    counts: Counter = Counter()
+    for page in store.stored_pages(site=site, limit=limit):
+        article_id = page["article_id"]
+        try:
+            item = reextract_page(page, sites)
+        except Exception as exc:  # one broken page must not stop the run
+            counts["error"] += 1
+            if report:
+                report(f"{article_id}\terror\t{page['url']}\t{exc!r}")
+            continue
+        if item["rejected"]:
+            counts["rejected"] += 1
+            if report:
+                report(f"{article_id}\trejected ({item['rejected']})\t{page['url']}")
+            continue
+        outcome = store.replace_extraction(article_id, item, dry_run=dry_run)
+        counts[outcome] += 1
+        if report and outcome != "unchanged":
+            report(f"{article_id}\t{outcome}\t{page['url']}")
+    counts["without_page"] = store.articles_without_page(site)
+    return counts
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[--site NAME] [--limit N] [--dry-run]"
+
+    def short_desc(self) -> str:
+        return "Re-extract the stored pages and update the articles in place (no crawl)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--site", help="only this registry site's articles")
+        parser.add_argument("--limit", type=int, help="at most N articles (in id order)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, write nothing"
+        )
+        parser.add_argument("--db", help="database file (default: the SQLITE_PATH setting)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}")
+        sites = default_registry()
+        if opts.site and opts.site not in sites:
+            raise UsageError(f"unknown site {opts.site!r}; known: {', '.join(sorted(sites))}")
+        if opts.limit is not None and opts.limit < 1:
+            raise UsageError(f"--limit {opts.limit}: expected a positive number")
+        assert self.settings is not None
+        path = Path(opts.db or self.settings.get("SQLITE_PATH"))
+        if not path.exists():
+            print(f"error: {path}: no article database here", file=sys.stderr)
+            self.exitcode = 2
+            return
+        try:
+            store = Store(path)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        try:
+            counts = reextract(store, sites, opts.site, opts.limit, opts.dry_run, print)
+        finally:
+            store.close()
+        done = sum(v for k, v in counts.items() if k != "without_page")
+        verb = "would change" if opts.dry_run else "changed"
+        print(
+            f"{path}: {done} articles re-extracted: {counts['text_changed']} text {verb}, "
+            f"{counts['changed']} other fields {verb}, {counts['unchanged']} unchanged, "
+            f"{counts['rejected']} rejected and {counts['conflict']} conflicting (kept as they "
+            f"were), {counts['error']} errors; {counts['without_page']} articles have no stored "
+            "page"
+        )
+        if counts["error"]:
+            self.exitcode = 1
