@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.text.NormaliseTextPipeline": 200,
     "pipelines.dates.NormaliseDatePipeline": 300,
+    "pipelines.since.SincePipeline": 350,
     "pipelines.dedupe.ContentHashPipeline": 400,
     "pipelines.store.SQLiteStorePipeline": 900,
 }
@@ -58,6 +59,14 @@ EXTENSIONS = {
 # The store (docs/schema.md describes it).
 SQLITE_PATH = "data/news.db"
 STORE_BATCH_SIZE = 50
+
+# Incremental crawls: article URLs the store holds are not fetched again, except those first
+# seen less than REVISIT_HOURS ago, re-read at most every REVISIT_EVERY_HOURS (to catch edits);
+# a listing stops paging after LISTING_STALE_PAGES consecutive pages with nothing new.
+INCREMENTAL = True
+REVISIT_HOURS = 48
+REVISIT_EVERY_HOURS = 6
+LISTING_STALE_PAGES = 1
 
 # The fetch time stamped on items; tests inject a fixed one ("2026-11-23T08:00:00+00:00").
 FETCH_TIME = None

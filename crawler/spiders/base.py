@@ -12,17 +12,21 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.extraction import extract_article
 from crawler.items import ArticleItem
+from crawler.known import KnownUrls
 from crawler.registry import Site
 from crawler.urls import clean_url
 
@@ -54,6 +58,8 @@ class SiteSpider(scrapy.Spider):
         self,
         sections: str | None = None,
         max_pages: str | int | None = None,
+        since: str | None = None,
+        max_items: str | int | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -69,7 +75,55 @@ class SiteSpider(scrapy.Spider):
         self.allowed_domains = list(site.hosts)
         if site.download_delay is not None:
             self.download_delay = site.download_delay
+        self.max_items = _positive_int("max_items", max_items) if max_items else None
+        try:
+            self.since: date | None = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise SpiderArgumentError(f"-a since={since!r}: expected YYYY-MM-DD") from None
+        self.passed_since: set[str] = set()  # sections whose listings reached `since`
+        self.known: KnownUrls | None = None
+        self.revisit = timedelta(0)
+        self.revisit_every = timedelta(0)
+        self.stale_pages = 1
         self._warned: set[str] = set()
+        self._items = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if settings.getbool("INCREMENTAL", True):
+            spider.known = KnownUrls(settings["SQLITE_PATH"])
+        spider.revisit = timedelta(hours=settings.getfloat("REVISIT_HOURS", 48))
+        spider.revisit_every = timedelta(hours=settings.getfloat("REVISIT_EVERY_HOURS", 6))
+        spider.stale_pages = max(1, settings.getint("LISTING_STALE_PAGES", 1))
+        crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    def _item_scraped(self) -> None:
+        self._items += 1
+        if self.max_items and self._items == self.max_items:
+            self.logger.info("max_items=%d reached: closing", self.max_items)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_items"))
+
+    def _closed(self) -> None:
+        if self.known is not None:
+            self.known.close()
+
+    def older_than_since(self, published: str | None, section: str | None) -> bool:
+        """True (and the section stops paging) when a date is before `-a since`."""
+        if not self.since or not published:
+            return False
+        try:
+            day = date.fromisoformat(str(published)[:10])
+        except ValueError:
+            return False
+        if day >= self.since:
+            return False
+        if section:
+            self.passed_since.add(section)
+        return True
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -117,12 +171,25 @@ class SiteSpider(scrapy.Spider):
         return [link.url for link in extractor.extract_links(response)]
 
     def article_requests(self, urls: Iterable[str], section: str | None) -> list[Request]:
+        """Requests for the article links among `urls` that the store does not hold yet.
+
+        A link the store already holds is skipped unless it is still within the revisit
+        window (recent articles are fetched again to catch edits).
+        """
         requests = []
-        for url in urls:
-            if self.site.is_article_url(url):
-                requests.append(
-                    self.request(url, self.parse_article, cb_kwargs={"hints": {"section": section}})
-                )
+        now = self.fetch_time()
+        for url in dict.fromkeys(urls):
+            if not self.site.is_article_url(url):
+                continue
+            self.count("discovery/article_links")
+            if self.known is not None and self.known.is_settled(
+                clean_url(url), now, self.revisit, self.revisit_every
+            ):
+                self.count("discovery/known_articles")
+                continue
+            requests.append(
+                self.request(url, self.parse_article, cb_kwargs={"hints": {"section": section}})
+            )
         return requests
 
     # -- discovery ----------------------------------------------------------------------------
@@ -155,21 +222,31 @@ class SiteSpider(scrapy.Spider):
             self.warn_once("home", "no article link on the home page %s", response.url)
         return requests
 
-    def parse_listing(self, response: Response, section: str, page: int) -> Iterable[Request]:
+    def parse_listing(
+        self, response: Response, section: str, page: int, stale: int = 0
+    ) -> Iterable[Request]:
+        """Article links of one listing page, and the next page while the listing is fresh.
+
+        `stale` counts consecutive pages with nothing new: an incremental crawl stops paging
+        after LISTING_STALE_PAGES of them, or once `since` has been passed in this section.
+        """
         if not isinstance(response, TextResponse):
             self.count("discovery/not_html")
             return
         links = self.links(response)
-        articles = self.article_requests(links, section)
         self.count("discovery/listing_pages")
-        if not articles:
+        if not any(self.site.is_article_url(u) for u in links):
             self.count("discovery/empty_listing")
             self.warn_once(
                 f"listing:{section}", "no article link on listing %s (page %d)", response.url, page
             )
             return
+        articles = self.article_requests(links, section)
         yield from articles
-        if page >= self.max_pages:
+        stale = 0 if articles else stale + 1
+        if page >= self.max_pages or stale >= self.stale_pages or section in self.passed_since:
+            if stale >= self.stale_pages:
+                self.count("discovery/listing_stopped_known")
             return
         next_url = self.site.page_url(section, page + 1)
         next_pages = [next_url] if next_url else []
@@ -178,7 +255,9 @@ class SiteSpider(scrapy.Spider):
             next_pages += [u for u in links if pattern.search(u)]
         for url in next_pages:
             yield self.request(
-                url, self.parse_listing, cb_kwargs={"section": section, "page": page + 1}
+                url,
+                self.parse_listing,
+                cb_kwargs={"section": section, "page": page + 1, "stale": stale},
             )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
@@ -242,9 +321,13 @@ class SiteSpider(scrapy.Spider):
             )
             return
         self.count("discovery/api_pages")
+        fresh = 0
         for record in records:
             if not isinstance(record, dict) or "ID" not in record:
                 self.count("discovery/api_bad_record")
+                continue
+            if self.older_than_since(record.get("CreatedDate"), section):
+                self.count("discovery/older_than_since")
                 continue
             url = self.site.expand(api.article_url, section=section, id=record["ID"])
             hints = {
@@ -254,8 +337,16 @@ class SiteSpider(scrapy.Spider):
                 "lead": record.get("DescriptionNews") or None,
                 "body_html": html.unescape(record.get("ContentNews") or "") or None,
             }
+            self.count("discovery/article_links")
+            if self.known is not None and self.known.is_settled(
+                clean_url(url), self.fetch_time(), self.revisit, self.revisit_every
+            ):
+                self.count("discovery/known_articles")
+                continue
+            fresh += 1
             yield self.request(url, self.parse_article, cb_kwargs={"hints": hints})
-        if len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages:
+        more = len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages
+        if more and fresh and section not in self.passed_since:
             yield self.api_request(section, start + api.page_size)
 
     # -- articles -----------------------------------------------------------------------------
