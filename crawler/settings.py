@@ -54,7 +54,10 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.runlog.CrawlRunLog": 500,
+    "crawler.progress.Progress": 510,
+    "scrapy.extensions.logstats.LogStats": None,  # replaced by crawler.progress
 }
+PROGRESS_INTERVAL = 60.0
 
 # The store (docs/schema.md describes it).
 SQLITE_PATH = "data/news.db"
@@ -72,5 +75,4 @@ LISTING_STALE_PAGES = 1
 FETCH_TIME = None
 
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 60.0
 FEED_EXPORT_ENCODING = "utf-8"

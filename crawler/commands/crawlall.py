@@ -1,13 +1,22 @@
-"""`scrapy crawlall`: every enabled site in one process, for a one-line crontab."""
+"""`scrapy crawlall`: every enabled site in one process, for a one-line crontab.
+
+Each site takes its own lock (a site still running from the last hour is skipped) and gets
+its own verdict; the exit status is the first failing site's code, 0 when all went well.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.health import EXIT_LOCKED, verdict
+from crawler.locks import LockBusy, SpiderLock
 from crawler.registry import default_registry
+
+logger = logging.getLogger("crawler")
 
 
 class Command(ScrapyCommand):
@@ -46,9 +55,32 @@ class Command(ScrapyCommand):
                 raise UsageError(f"-a {pair!r}: expected NAME=VALUE")
             spargs[name] = value
         assert self.crawler_process is not None
-        crawlers = [self.crawler_process.create_crawler(site.name) for site in sites]
-        for crawler in crawlers:
+        assert self.settings is not None
+        locks, crawlers, codes = [], [], []
+        for site in sites:
+            lock = SpiderLock(self.settings["SQLITE_PATH"], site.name)
+            try:
+                locks.append(lock.acquire())
+            except LockBusy as exc:
+                logger.error("%s: not started, %s", site.name, exc)
+                codes.append(EXIT_LOCKED)
+                continue
+            crawler = self.crawler_process.create_crawler(site.name)
             self.crawler_process.crawl(crawler, **spargs)
-        self.crawler_process.start()
-        if any(c.stats.get_value("finish_reason") != "finished" for c in crawlers):
-            self.exitcode = 1
+            crawlers.append(crawler)
+        try:
+            if crawlers:
+                self.crawler_process.start()
+        finally:
+            for lock in locks:
+                lock.release()
+        threshold = self.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
+        for crawler in crawlers:
+            code, reason = verdict(crawler.stats.get_stats(), threshold)
+            (logger.info if code == 0 else logger.error)(
+                "%s: exit %d: %s", crawler.spidercls.name, code, reason
+            )
+            codes.append(code)
+        failed = [c for c in codes if c]
+        self.exitcode = failed[0] if failed else 0
+        logger.info("crawlall: %d site(s), %d failed", len(codes), len(failed))
