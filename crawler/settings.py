@@ -59,6 +59,9 @@ EXTENSIONS = {
 }
 PROGRESS_INTERVAL = 60.0
 
+# Extraction runs in this many worker processes (default: one per core; 0 = in the reactor).
+EXTRACT_WORKERS = None
+
 # The store (docs/schema.md describes it).
 SQLITE_PATH = "data/news.db"
 STORE_BATCH_SIZE = 50

@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.extraction import extract_article
+from crawler.extraction.pool import ExtractionPool, default_workers
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
 from crawler.registry import Site
@@ -33,6 +33,16 @@ from crawler.urls import clean_url
 logger = logging.getLogger(__name__)
 
 API_TITLE_MARKERS = re.compile(r"^#+|#+$")
+
+
+_POOLS: dict[int, ExtractionPool] = {}
+
+
+def shared_pool(workers: int) -> ExtractionPool:
+    """One extraction pool per process, shared by the spiders of a `crawlall`."""
+    if workers not in _POOLS:
+        _POOLS[workers] = ExtractionPool(workers)
+    return _POOLS[workers]
 
 
 class SpiderArgumentError(ValueError):
@@ -87,6 +97,7 @@ class SiteSpider(scrapy.Spider):
         self.stale_pages = 1
         self._warned: set[str] = set()
         self._items = 0
+        self._in_flight = 0  # yielded and not yet dropped: counts towards max_items
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -97,9 +108,15 @@ class SiteSpider(scrapy.Spider):
         spider.revisit = timedelta(hours=settings.getfloat("REVISIT_HOURS", 48))
         spider.revisit_every = timedelta(hours=settings.getfloat("REVISIT_EVERY_HOURS", 6))
         spider.stale_pages = max(1, settings.getint("LISTING_STALE_PAGES", 1))
+        workers = settings.get("EXTRACT_WORKERS")
+        spider.extractor = shared_pool(default_workers() if workers is None else int(workers))
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    def _item_dropped(self) -> None:
+        self._in_flight -= 1
 
     def _item_scraped(self) -> None:
         self._items += 1
@@ -351,18 +368,26 @@ class SiteSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, hints: dict[str, Any]) -> Iterable[ArticleItem]:
+    async def parse_article(
+        self, response: Response, hints: dict[str, Any]
+    ) -> AsyncIterator[ArticleItem]:
         if not isinstance(response, TextResponse):
             self.count("extract/not_html")
             self.warn_once("not_html", "not an HTML page: %s", response.url)
             return
         try:
-            fields = extract_article(response.text, response.url, self.site.profile, hints)
+            fields = await self.extractor.extract(
+                response.text, response.url, self.site.profile, hints
+            )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
+        if self.max_items and self._in_flight >= self.max_items:
+            self.count("extract/over_max_items")
+            return
+        self._in_flight += 1
         fields["url"] = clean_url(response.url)
         if fields.get("canonical_url"):
             fields["canonical_url"] = clean_url(fields["canonical_url"])
