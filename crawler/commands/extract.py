@@ -10,7 +10,10 @@ import argparse
 import gzip
 import json
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +23,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse
 
 from crawler.extraction import extract_article
+from crawler.extraction.pool import default_workers
 from crawler.registry import Profile, Site, default_registry
 from crawler.urls import clean_url
 from pipelines.chain import normalise
@@ -48,6 +52,23 @@ def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) 
     return normalise(fields)
 
 
+def _task(task: tuple[Path, str, Site | None, datetime]) -> dict[str, Any] | str:
+    path = task[0]
+    try:
+        return extract_file(*task)
+    except OSError as exc:
+        return f"{path}: cannot read: {exc}"
+
+
+def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int) -> Iterator:
+    """Results in input order; many pages go to a pool of worker processes."""
+    if workers <= 1 or len(tasks) < 8:
+        yield from map(_task, tasks)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(_task, tasks, chunksize=8)
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -64,6 +85,9 @@ class Command(ScrapyCommand):
         parser.add_argument("--url", help="the page's URL (chooses the site profile)")
         parser.add_argument("--batch", metavar="LIST", help="file of 'path<TAB>url' lines")
         parser.add_argument("--site", help="registry site name (default: by the URL's host)")
+        parser.add_argument(
+            "--workers", type=int, help="worker processes for --batch (default: one per core)"
+        )
         parser.add_argument(
             "--fetched-at", help="fetch time, ISO 8601 (default: now); resolves relative dates"
         )
@@ -83,16 +107,18 @@ class Command(ScrapyCommand):
             jobs = [(Path(args[0]), opts.url)]
         else:
             raise UsageError("give FILE and --url URL, or --batch LIST")
+        tasks = [
+            (path, url, sites[opts.site] if opts.site else site_for(url, sites), fetched_at)
+            for path, url in jobs
+        ]
+        workers = default_workers() if opts.workers is None else opts.workers
         failures = 0
-        for path, url in jobs:
-            site = sites[opts.site] if opts.site else site_for(url, sites)
-            try:
-                item = extract_file(path, url, site, fetched_at)
-            except OSError as exc:
+        for result in run_tasks(tasks, workers):
+            if isinstance(result, str):
                 failures += 1
-                print(f"{path}: cannot read: {exc}", file=sys.stderr)
-                continue
-            print(json.dumps(item, ensure_ascii=False, sort_keys=True))
+                print(result, file=sys.stderr)
+            else:
+                print(json.dumps(result, ensure_ascii=False, sort_keys=True))
         if failures:
             self.exitcode = 1
 
