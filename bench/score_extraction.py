@@ -26,7 +26,7 @@ import trafilatura
 from scrapy.http import HtmlResponse
 
 from crawler.extraction import extract_article
-from crawler.registry import Profile, default_registry
+from crawler.registry import Profile, default_registry, generic_profile
 from pipelines.chain import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,8 +84,15 @@ class Score:
         return self.checks[name] / self.pages if self.pages else 0.0
 
 
-def ours(html: str, url: str, profile: Profile, site: str | None) -> dict[str, Any]:
-    fields = extract_article(html, url, profile)
+def ours(
+    html: str,
+    url: str,
+    profile: Profile,
+    site: str | None,
+    hints: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Our extraction and normalisation; `hints` is what discovery knew (the SharePoint API)."""
+    fields = extract_article(html, url, profile, hints)
     fields.update(url=url, site=site, fetched_at=FETCHED_AT.isoformat())
     return normalise(fields)
 
@@ -106,19 +113,20 @@ def decode(path: Path, url: str) -> str:
 
 def score_corpus(corpus: Path) -> dict[str, dict[str, Score]]:
     sites = default_registry()
-    generic = Profile(name="generic")
+    generic = generic_profile()
     results: dict[str, dict[str, Score]] = {}
     for gold_path in sorted(corpus.glob("*/*.json")):
         gold = json.loads(gold_path.read_text("utf-8"))
         html = decode(gold_path.with_suffix(".html"), gold["url"])
-        site = sites.get(gold["site"])
+        site = sites.get(gold["site"]) if gold["site"] else None  # null: a site we do not know
+        profile = site.profile if site else generic
         predictions = {
-            "ours": ours(html, gold["url"], site.profile if site else generic, gold["site"]),
+            "ours": ours(html, gold["url"], profile, gold["site"], gold.get("hints")),
             "trafilatura": plain(html, gold["url"]),
         }
         gold_text = "\n\n".join(gold["paragraphs"])
         for system, pred in predictions.items():
-            for key in (gold["site"], "ALL"):
+            for key in (gold["site"] or "generic", "ALL"):
                 score = results.setdefault(key, {}).setdefault(system, Score())
                 score.pages += 1
                 text = pred.get("text") or ""
@@ -135,7 +143,7 @@ def score_corpus(corpus: Path) -> dict[str, dict[str, Score]]:
 
 def score_aeb(aeb: Path) -> dict[str, Score]:
     truth = json.loads((aeb / "ground-truth.json").read_text("utf-8"))
-    generic = Profile(name="generic")
+    generic = generic_profile()
     scores = {"ours": Score(), "trafilatura": Score()}
     for page_id, gold in sorted(truth.items()):
         path = aeb / "html" / f"{page_id}.html.gz"

@@ -293,3 +293,14 @@ def load_registry(path: Path | str = DEFAULT_REGISTRY) -> dict[str, Site]:
 @cache
 def default_registry() -> dict[str, Site]:
     return load_registry(DEFAULT_REGISTRY)
+
+
+@cache
+def generic_profile() -> Profile:
+    """The profile for pages of sites the registry does not know (the `generic` family)."""
+    data = tomllib.loads(DEFAULT_REGISTRY.read_text(encoding="utf-8"))
+    rules = data.get("families", {}).get("generic", {}).get("extract", {})
+    _check_types(DEFAULT_REGISTRY, "(generic family)", rules, EXTRACT_FIELDS, "extract.")
+    return Profile(
+        name="generic", **{k: tuple(v) if isinstance(v, list) else v for k, v in rules.items()}
+    )

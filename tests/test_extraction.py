@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.score_extraction import AEB, check, decode, ours, score_aeb, score_corpus
-from crawler.registry import Profile, default_registry
+from crawler.registry import default_registry, generic_profile
 from tests.conftest import FETCH_TIME, scrapy
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -28,7 +28,7 @@ def test_page_fields(gold_path: Path):
     gold = json.loads(gold_path.read_text("utf-8"))
     html = decode(gold_path.with_suffix(".html"), gold["url"])
     # site null: a host the registry does not know, extracted by the generic path
-    profile = default_registry()[gold["site"]].profile if gold["site"] else Profile(name="generic")
+    profile = default_registry()[gold["site"]].profile if gold["site"] else generic_profile()
     item = ours(html, gold["url"], profile, gold["site"], gold.get("hints"))
     assert item["title"] == gold["title"]
     assert item.get("lead") == gold["lead"]

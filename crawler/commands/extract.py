@@ -24,11 +24,11 @@ from scrapy.http import HtmlResponse
 
 from crawler.extraction import extract_article
 from crawler.extraction.pool import default_workers
-from crawler.registry import Profile, Site, default_registry
+from crawler.registry import Site, default_registry, generic_profile
 from crawler.urls import clean_url
 from pipelines.chain import normalise
 
-GENERIC = Profile(name="generic")
+GENERIC = generic_profile()
 
 
 def site_for(url: str, sites: dict[str, Site]) -> Site | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,9 +17,11 @@ import trafilatura
 from lxml import etree
 from parsel import Selector
 
+from crawler.legacy_encoding import fix_legacy_html
 from crawler.registry import Profile
 
-from .blocks import clean_space, paragraphs, text_of
+from .blocks import clean_space, paragraphs
+from .figures import images_by_rule, images_generic
 from .page import (
     all_texts,
     first_match,
@@ -32,6 +35,14 @@ from .page import (
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
 MAX_BYLINE_WORDS = 6
+# Machine-readable publication times in the markup (microdata, <time pubdate>, hAtom), and
+# else the first <time datetime> of the <article> (its header comes before anything else).
+HTML_DATE = (
+    "(//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime"
+    " | //time[contains(concat(' ', @class, ' '), ' published ')]/@datetime)[1]"
+)
+ARTICLE_TIME = "(//article//time/@datetime)[1]"
+TITLE_SEPARATORS = (" - ", " – ", " | ", " :: ")
 
 
 class Extraction:
@@ -78,46 +89,6 @@ def _drop_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _images(sel: Selector, profile: Profile, url: str) -> list[dict[str, str | None]]:
-    images: list[dict[str, str | None]] = []
-    seen: set[str] = set()
-    for rule in profile.images:
-        for node in select(sel, rule):
-            img = node.root
-            if not isinstance(img, etree._Element):
-                continue
-            src = img.get("src") or img.get("data-src")
-            if not src or src.startswith("data:"):
-                continue
-            src = urljoin(url, src.strip())
-            if src in seen:
-                continue
-            seen.add(src)
-            images.append(
-                {"src": src, "caption": _caption_near(img) or clean_space(img.get("alt"))}
-            )
-    return images
-
-
-def _caption_near(img: etree._Element) -> str | None:
-    """The caption sharing the image's table or figure (MasterCMS puts it one row below)."""
-    container = next(
-        (a for a in img.iterancestors() if a.tag in ("table", "figure")),
-        None,
-    )
-    if container is None:
-        return None
-    if container.tag == "figure":
-        cap = container.find(".//figcaption")
-        return text_of(cap) or None if cap is not None else None
-    for cell in container.iter("td", "th"):
-        if cell.find(".//img") is None:
-            text = text_of(cell)
-            if text:
-                return text
-    return None
-
-
 def _cut_author(value: str | None, cuts: tuple[str, ...]) -> str | None:
     if not value:
         return None
@@ -147,11 +118,34 @@ def _path_date(*urls: str) -> str | None:
     return None
 
 
+def _strip_site_name(title: str | None, site_name: str | None) -> str | None:
+    """The title without a trailing " - Site name" (the og:title of SEO plugins)."""
+    if not title or not site_name:
+        return title
+    for sep in TITLE_SEPARATORS:
+        if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
+            return title[: -len(sep + site_name)].strip()
+    return title
+
+
+SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
+
+
+def _looks_like_lead(description: str) -> bool:
+    """A sapo is a sentence about the story, not the portal's description of itself."""
+    text = clean_space(description)
+    return len(text.split()) >= 12 and not SITE_DESCRIPTION.match(text)
+
+
 def _is_excerpt(description: str, paras: list[str]) -> bool:
-    """True when a meta description merely repeats (the start of) the body: then it is no lead."""
+    """True when a meta description merely repeats the start of the body: then it is no lead.
+
+    A description equal to the whole first paragraph is the lead (a sapo the generic extractor
+    kept in the body); _clean_body then takes it out of the body.
+    """
     head = clean_space(description).rstrip(".… ")
     first = clean_space(paras[0]) if paras else ""
-    return bool(head) and first.startswith(head)
+    return bool(head) and first.startswith(head) and first.rstrip(".… ") != head
 
 
 def _clean_body(
@@ -184,6 +178,7 @@ def extract_article(
     html: str, url: str, profile: Profile, hints: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Extract an article's fields from one page; `methods` says where each came from."""
+    html = fix_legacy_html(html)  # TCVN3 (ABC) pages to Unicode; NFC (windows-1258 pages)
     hints = hints or {}
     sel = Selector(text=html)
     ld = jsonld_article(sel)
@@ -215,6 +210,9 @@ def extract_article(
             ("html", lambda: clean_space(sel.xpath("//title/text()").get())),
         ],
     )
+    title = _strip_site_name(found.fields.get("title"), meta(sel, "og:site_name"))
+    if title:
+        found.fields["title"] = title
 
     # Lead
     def rule_lead() -> str | None:
@@ -227,7 +225,7 @@ def extract_article(
 
     # Captions and images
     captions = all_texts(sel, profile.captions)
-    images = _images(sel, profile, url)
+    images = images_by_rule(sel, profile, url) if profile.images else images_generic(sel, url)
     for image in images:
         if image["caption"] and image["caption"] not in captions:
             captions.append(image["caption"])
@@ -238,15 +236,24 @@ def extract_article(
     paras = paragraphs(body) if body is not None else []
     method = "rule"
     if not paras and hints.get("body_html"):
-        paras = paragraphs(Selector(text=hints["body_html"]).root)
+        api_sel = Selector(text=hints["body_html"])
+        paras = paragraphs(api_sel.root)
         method = "api"
+        if not images:  # the page lost its body: photos and captions come with the API's
+            images = images_by_rule(api_sel, replace(profile, images=("//img",)), url)
+            for text in [*all_texts(api_sel, profile.captions), *(i["caption"] for i in images)]:
+                if text and text not in captions:
+                    captions.append(text)
+            found.offer("images", "api", images)
     if not paras:
         doc = traf()
         paras = [p for p in (doc.text or "").split("\n")] if doc is not None else []
         method = "trafilatura"
+    if paras and title and clean_space(paras[0]) == title:  # generic extractors keep the <h1>
+        paras = paras[1:]
     if "lead" not in found.fields:
         description = meta(sel, "description", "og:description")
-        if description and not _is_excerpt(description, paras):
+        if description and _looks_like_lead(description) and not _is_excerpt(description, paras):
             found.offer("lead", "meta", description)
     lead = found.fields.get("lead")
     paras = _clean_body(paras, lead=lead, captions=captions, drop=profile.drop)
@@ -310,6 +317,9 @@ def extract_article(
     meta_date = meta(sel, "article:published_time", "datePublished", "pubdate", "date")
     if meta_date:
         candidates.append(("meta", meta_date))
+    time_date = sel.xpath(HTML_DATE).get() or sel.xpath(ARTICLE_TIME).get()
+    if time_date and time_date.strip():
+        candidates.append(("html", time_date.strip()))
     image_srcs = [img["src"] for img in images if img.get("src")]
     path_date = _path_date(url, *image_srcs)
     if path_date:

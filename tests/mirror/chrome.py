@@ -29,7 +29,7 @@ def related(article: Article, count: int = 3) -> list[Article]:
 
 
 def older_in_section(article: Article, count: int = 5) -> list[Article]:
-    """"Các tin bài khác": the next older articles of the same section, wrapping around."""
+    """ "Các tin bài khác": the next older articles of the same section, wrapping around."""
     same = [a for a in ARTICLES[article.site] if a.section == article.section]
     if len(same) <= 1:
         same = ARTICLES[article.site]

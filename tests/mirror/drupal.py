@@ -91,7 +91,7 @@ css_Qx8YtFbKgrx3vX1n5mJwU2tBcdEfG9hI0jKlMnOp.css" />
 <script type="application/json" data-drupal-selector="drupal-settings-json">{settings_json}\
 </script>
 </head>
-<body class="path-{current.split('/')[0]}">
+<body class="path-{current.split("/")[0]}">
 <a href="#main-content" class="visually-hidden focusable skip-link">Bỏ qua nội dung chính</a>
 <div class="dialog-off-canvas-main-canvas" data-off-canvas-main-canvas>
 <div class="layout-container">
@@ -214,7 +214,11 @@ alt="" loading="lazy" /></a></div>
         texts += [a.lead or "" for a in self.articles if a is not article]
         texts += list(LISTINGS.values()) + article.captions
         texts += [
-            "Tin liên quan", "Tin mới", "Bỏ qua nội dung chính", "Tác giả", "Chuyên mục",
+            "Tin liên quan",
+            "Tin mới",
+            "Bỏ qua nội dung chính",
+            "Tác giả",
+            "Chuyên mục",
             "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Phú Thọ",
             f"{weekday(SITE_CLOCK)}, {dmy(SITE_CLOCK)}",
         ]
@@ -234,8 +238,12 @@ alt="" loading="lazy" /></a></div>
                 f'<div class="field__item">{esc(article.author)}</div></div>'
             )
         return (
-            self.head(f"{article.title} | {SITE.name}", article.lead or "", article.url,
-                      f"node/{article.id}")
+            self.head(
+                f"{article.title} | {SITE.name}",
+                article.lead or "",
+                article.url,
+                f"node/{article.id}",
+            )
             + self.breadcrumb(
                 [("Tin tức - Sự kiện", "/tin-tuc"), (section.name, f"/{section.path}")]
             )
@@ -280,19 +288,29 @@ hreflang="vi">{esc(section.name)}</a></div></div>
         items = []
         for n in range(pages):
             if n == page:
-                items.append(f'<li class="pager__item is-active"><a href="?page={n}" '
-                             f'title="Trang hiện tại">{n + 1}</a></li>')
+                items.append(
+                    f'<li class="pager__item is-active"><a href="?page={n}" '
+                    f'title="Trang hiện tại">{n + 1}</a></li>'
+                )
             else:
-                items.append(f'<li class="pager__item"><a href="?page={n}" '
-                             f'title="Đi tới trang {n + 1}">{n + 1}</a></li>')
+                items.append(
+                    f'<li class="pager__item"><a href="?page={n}" '
+                    f'title="Đi tới trang {n + 1}">{n + 1}</a></li>'
+                )
         if page + 1 < pages:
-            items.append(f'<li class="pager__item pager__item--next"><a href="?page={page + 1}" '
-                         'title="Đi tới trang sau" rel="next">›</a></li>')
-            items.append(f'<li class="pager__item pager__item--last"><a href="?page={pages - 1}" '
-                         'title="Đi tới trang cuối">»</a></li>')
-        return ('<nav class="pager" role="navigation" aria-labelledby="pagination-heading">'
-                '<h4 id="pagination-heading" class="visually-hidden">Phân trang</h4>'
-                f'<ul class="pager__items js-pager__items">{"".join(items)}</ul></nav>')
+            items.append(
+                f'<li class="pager__item pager__item--next"><a href="?page={page + 1}" '
+                'title="Đi tới trang sau" rel="next">›</a></li>'
+            )
+            items.append(
+                f'<li class="pager__item pager__item--last"><a href="?page={pages - 1}" '
+                'title="Đi tới trang cuối">»</a></li>'
+            )
+        return (
+            '<nav class="pager" role="navigation" aria-labelledby="pagination-heading">'
+            '<h4 id="pagination-heading" class="visually-hidden">Phân trang</h4>'
+            f'<ul class="pager__items js-pager__items">{"".join(items)}</ul></nav>'
+        )
 
     def listing_page(self, listing: str, page: int) -> str:
         items = self.items(listing)
@@ -303,8 +321,11 @@ hreflang="vi">{esc(section.name)}</a></div></div>
             '<div class="view-empty">Không có nội dung.</div>'
         )
         name = LISTINGS[listing]
-        trail = [(name, f"/{listing}")] if listing == "tin-tuc" else [
-            ("Tin tức - Sự kiện", "/tin-tuc"), (name, f"/{listing}")]
+        trail = (
+            [(name, f"/{listing}")]
+            if listing == "tin-tuc"
+            else [("Tin tức - Sự kiện", "/tin-tuc"), (name, f"/{listing}")]
+        )
         return (
             self.head(f"{name} | {SITE.name}", name, f"{BASE}/{listing}", listing)
             + self.breadcrumb(trail)
@@ -355,6 +376,5 @@ view-display-id-page_1">
         return (
             self.head(f"Không tìm thấy trang | {SITE.name}", "404", f"{BASE}/", "system/404")
             + '<main role="main"><div class="layout-content"><h1 class="page-title">Không tìm thấy '
-            'trang</h1><p>Không tìm thấy trang được yêu cầu.</p></div></main>'
-            + self.footer()
+            "trang</h1><p>Không tìm thấy trang được yêu cầu.</p></div></main>" + self.footer()
         )

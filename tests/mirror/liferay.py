@@ -264,7 +264,11 @@ kê truy cập</h2>
         texts = [a.title for a in self.articles if a is not article]
         texts += [s.name for s in SITE.sections] + article.captions
         texts += [
-            "Tin khác", "Liên kết website", "Thống kê truy cập", "Lượt xem:", "In trang",
+            "Tin khác",
+            "Liên kết website",
+            "Thống kê truy cập",
+            "Lượt xem:",
+            "In trang",
             "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Thái Nguyên",
             f"{weekday(SITE_CLOCK)}, ngày {dmy(SITE_CLOCK)}",
         ]
@@ -303,8 +307,9 @@ data-analytics-asset-title="{esc(article.title)}" data-analytics-asset-type="web
 </div>
 </div>"""
         return (
-            self.head(f"{article.title} - {section.name} - {SITE.name}", article.lead or "",
-                      article.url)
+            self.head(
+                f"{article.title} - {section.name} - {SITE.name}", article.lead or "", article.url
+            )
             + f"""<div class="columns-2-1" id="main-content" role="main">
 <div class="portlet-layout row container">
 <div class="col-md-8 portlet-column portlet-column-first" id="column-1">
@@ -347,14 +352,20 @@ id="layout-column_column-1">
             href = esc(page_url(section.path, page + 1))
             links.append(f'<li class="page-item"><a class="page-link" href="{href}">Sau »</a></li>')
         inner = (
-            "".join(self.abstract(a) for a in shown)
-            or '<div class="alert alert-info">Không có kết quả nào.</div>'
-        ) + f"""
+            (
+                "".join(self.abstract(a) for a in shown)
+                or '<div class="alert alert-info">Không có kết quả nào.</div>'
+            )
+            + f"""
 <div class="pagination-bar"><ul class="pagination">{"".join(links)}</ul>
 <div class="pagination-results">Đang hiển thị trang {page} / {pages}.</div></div>"""
+        )
         return (
-            self.head(f"{section.name} - {SITE.name}", f"Tin tức {section.name}",
-                      f"{BASE}/vi_VN/{section.path}")
+            self.head(
+                f"{section.name} - {SITE.name}",
+                f"Tin tức {section.name}",
+                f"{BASE}/vi_VN/{section.path}",
+            )
             + f"""<div class="columns-2-1" id="main-content" role="main">
 <div class="portlet-layout row container">
 <div class="col-md-8 portlet-column portlet-column-first" id="column-1">

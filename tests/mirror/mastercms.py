@@ -137,10 +137,12 @@ class MasterCMS:
         )
 
     def teaser(self, article: Article, desc: bool = True, date: bool = False) -> str:
-        parts = [f'<div class="article-item clearfix">{self.thumb(article)}',
-                 '<div class="article-info">',
-                 f'<h3 class="article-title"><a href="{self.href(article)}" '
-                 f'title="{esc(article.title)}">{esc(article.title)}</a></h3>']
+        parts = [
+            f'<div class="article-item clearfix">{self.thumb(article)}',
+            '<div class="article-info">',
+            f'<h3 class="article-title"><a href="{self.href(article)}" '
+            f'title="{esc(article.title)}">{esc(article.title)}</a></h3>',
+        ]
         if date:
             parts.append(
                 f'<div class="article-meta"><span class="article-date">'
@@ -157,8 +159,10 @@ class MasterCMS:
         theme = self.brand["theme"]
         rss = ""
         if self.site.key == "baoquocte":
-            rss = (f'<link rel="alternate" type="application/rss+xml" title="{esc(self.site.name)}"'
-                   f' href="{self.base}/rss_feed/">\n')
+            rss = (
+                f'<link rel="alternate" type="application/rss+xml" title="{esc(self.site.name)}"'
+                f' href="{self.base}/rss_feed/">\n'
+            )
         return f"""<!DOCTYPE html>
 <html lang="vi" prefix="og: https://ogp.me/ns#">
 <head>
@@ -215,9 +219,11 @@ class MasterCMS:
             subs = [s for s in self.site.sections if s.parent == top.path]
             sub_html = ""
             if subs:
-                sub_html = '<ul class="sub-menu">' + "".join(
-                    f'<li><a href="/{s.path}">{esc(s.name)}</a></li>' for s in subs
-                ) + "</ul>"
+                sub_html = (
+                    '<ul class="sub-menu">'
+                    + "".join(f'<li><a href="/{s.path}">{esc(s.name)}</a></li>' for s in subs)
+                    + "</ul>"
+                )
             cls = ' class="has-sub"' if subs else ""
             items.append(f'<li{cls}><a href="/{top.path}">{esc(top.name)}</a>{sub_html}</li>')
         items.append('<li><a href="/video">Video</a></li>')
@@ -280,12 +286,12 @@ lát...</div></div>
  <div class="footer-menu"><div class="container">{tops}{rss}</div></div>
  <div class="footer-info"><div class="container clearfix">
   <table class="footer-table" width="100%"><tbody><tr>
-   <td class="footer-logo" valign="top"><img src="/modules/frontend/themes/{b['theme']}/images/\
+   <td class="footer-logo" valign="top"><img src="/modules/frontend/themes/{b["theme"]}/images/\
 logo-footer.png" alt="{esc(self.site.name)}"></td>
    <td class="footer-text" valign="top">
     <p><strong>{esc(self.site.name)}</strong></p>
-    <p>{esc(b['owner'])}</p><p>{esc(b['licence'])}</p><p>{esc(b['editor'])}</p>
-    <p>{esc(b['address'])}</p><p>{esc(b['contact'])}</p>
+    <p>{esc(b["owner"])}</p><p>{esc(b["licence"])}</p><p>{esc(b["editor"])}</p>
+    <p>{esc(b["address"])}</p><p>{esc(b["contact"])}</p>
    </td>
   </tr></tbody></table>
   <div class="footer-mobile"><a href="https://m.{self.site.main_host}/">Phiên bản di động</a></div>
@@ -296,7 +302,7 @@ thức nếu không có sự chấp thuận bằng văn bản.</div>
  </div></div>
 </footer>
 </div>
-<script src="/modules/frontend/themes/{b['theme']}/js/main.min.js?v=4.2.7"></script>
+<script src="/modules/frontend/themes/{b["theme"]}/js/main.min.js?v=4.2.7"></script>
 """
 
     # ------------------------------------------------------------------ article page
@@ -514,10 +520,17 @@ $.post('/ajax/view-count', {{"id": MB_ARTICLE.id}});</script>
             texts += [teaser.title, teaser.lead or ""]
         texts += article.captions
         texts += [
-            "TIN LIÊN QUAN", "Tin bài liên quan", "Các tin bài khác", "Đọc nhiều",
-            "Xin chờ trong giây lát...", "Phiên bản di động", "Gửi bình luận",
-            "Ý kiến bạn đọc sẽ được biên tập trước khi đăng.", self.brand["owner"],
-            self.brand["address"], f"{weekday(SITE_CLOCK)}, {dmy(SITE_CLOCK)}",
+            "TIN LIÊN QUAN",
+            "Tin bài liên quan",
+            "Các tin bài khác",
+            "Đọc nhiều",
+            "Xin chờ trong giây lát...",
+            "Phiên bản di động",
+            "Gửi bình luận",
+            "Ý kiến bạn đọc sẽ được biên tập trước khi đăng.",
+            self.brand["owner"],
+            self.brand["address"],
+            f"{weekday(SITE_CLOCK)}, {dmy(SITE_CLOCK)}",
             *chrome.VIDEO_TITLES[:4],
         ]
         if article.opt("source"):

@@ -97,7 +97,9 @@ class MirrorServer:
         self._httpd = httpd
         self._port = httpd.server_address[1]
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
             name="mirror-server",
         )
         self._thread.start()

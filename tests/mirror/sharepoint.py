@@ -97,8 +97,12 @@ class SharePoint:
     def api(self, req: Request) -> Response:
         if req.method != "POST":
             body = {"Message": "The requested resource does not support http method 'GET'."}
-            return Response(405, json.dumps(body).encode(), "application/json; charset=utf-8",
-                            headers=[("Allow", "POST")])
+            return Response(
+                405,
+                json.dumps(body).encode(),
+                "application/json; charset=utf-8",
+                headers=[("Allow", "POST")],
+            )
         if self.mode == "api_html":
             return html(self.error_page(api=True), 200)
         form = {**req.query, **req.form}
@@ -315,9 +319,14 @@ ExecuteOrDelayUntilScriptLoaded(function () { $('#ctl00_txtSearch').on('focus', 
         texts = [a.title for a in same]
         texts += [s.name for s in SITE.sections] + article.captions
         texts += [
-            "Các tin đã đưa ngày:", "Các tin khác", "TIN TỨC - SỰ KIỆN", "Liên kết website",
-            "Thống kê truy cập", "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Vĩnh Phúc",
-            "In bài viết", f"{weekday(SITE_CLOCK)}, {dmy(SITE_CLOCK)}",
+            "Các tin đã đưa ngày:",
+            "Các tin khác",
+            "TIN TỨC - SỰ KIỆN",
+            "Liên kết website",
+            "Thống kê truy cập",
+            "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Vĩnh Phúc",
+            "In bài viết",
+            f"{weekday(SITE_CLOCK)}, {dmy(SITE_CLOCK)}",
         ]
         if article.author:
             texts.append(article.author)
@@ -329,9 +338,11 @@ ExecuteOrDelayUntilScriptLoaded(function () { $('#ctl00_txtSearch').on('focus', 
             title = f'<h1 class="title-news">{esc(article.title)}</h1>'
         else:
             title = f'<div class="title-news">{esc(article.title)}</div>'
-        sapo = f'<div class="sapo-news"><strong>{esc(article.lead)}</strong></div>' if (
-            article.lead
-        ) else ""
+        sapo = (
+            f'<div class="sapo-news"><strong>{esc(article.lead)}</strong></div>'
+            if (article.lead)
+            else ""
+        )
         action = f"./View_Detail.aspx?ItemID={article.id}"
         return (
             self.head(article.title, action)
@@ -400,12 +411,15 @@ chính trị</a> | <a href="/ct/cms/tintuc/Pages/KinhTe.aspx">Xem thêm tin kinh
             title = LIST_NAMES[list_name]
             items = [a for a in self.articles if a.section == list_name]
             action = f"./{list_name}.aspx"
-        rows = "".join(
-            f'<tr><td class="list-item"><a href="{a.path}">{esc(a.title)}</a> <span class="date">'
-            f"({dmy(a.published)})</span><div class=\"list-desc\">{esc(a.lead or '')}</div>"
-            "</td></tr>"
-            for a in items[: SITE.page_size]
-        ) or '<tr><td class="list-empty">Chưa có tin bài.</td></tr>'
+        rows = (
+            "".join(
+                f'<tr><td class="list-item"><a href="{a.path}">{esc(a.title)}</a> <span class="date">'
+                f'({dmy(a.published)})</span><div class="list-desc">{esc(a.lead or "")}</div>'
+                "</td></tr>"
+                for a in items[: SITE.page_size]
+            )
+            or '<tr><td class="list-empty">Chưa có tin bài.</td></tr>'
+        )
         pages = max(1, -(-len(items) // SITE.page_size))
         pager = " ".join(
             f"<a href=\"javascript:__doPostBack('ctl00$PlaceHolderMain$gvTinTuc','Page${n}')\">"

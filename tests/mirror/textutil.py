@@ -60,7 +60,7 @@ def rfc822(moment: datetime) -> str:
 
 
 def vn_long_date(day: date) -> str:
-    """"ngày 5 tháng 3 năm 2024"."""
+    """ "ngày 5 tháng 3 năm 2024"."""
     return f"ngày {day.day} tháng {day.month} năm {day.year}"
 
 
