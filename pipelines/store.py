@@ -1,28 +1,44 @@
 """The SQLite store (docs/schema.md is its contract) and the pipeline that writes it.
 
-One row per distinct article (by content hash), one row per URL it was seen at, one row per
-crawl. Writes go in batches, each batch one transaction: a crash loses at most the unwritten
-batch, never half an article. WAL mode lets readers query while a crawl writes.
+One row per distinct article (by content hash), one row per URL it was seen at, the last page
+fetched at each URL (compressed, for `scrapy reextract`), earlier texts of edited articles,
+near-duplicate links, a full-text index, one row per crawl.
+
+Writes go in batches, each batch one `BEGIN IMMEDIATE` transaction that also carries the
+article's URLs, page, signature and full-text entry: a crash (even SIGKILL) loses at most the
+unwritten batch, never half an article. WAL mode lets readers query while a crawl writes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import sqlite3
 import time
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+
+from crawler.textnorm import content_hash
+from crawler.urls import canonical_url, clean_url
+from pipelines import dedupe
+
+if TYPE_CHECKING:
+    from crawler.registry import Site
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_COLUMNS = (
@@ -44,6 +60,50 @@ ARTICLE_COLUMNS = (
     "methods",
     "content_hash",
     "fetched_at",
+    "capped",
+)
+# Columns reextraction may change (the identity columns url, site, fetched_at stay).
+EXTRACTED_COLUMNS = tuple(
+    c for c in ARTICLE_COLUMNS if c not in ("url", "site", "fetched_at", "content_hash", "capped")
+)
+REQUIRED = ("url", "site", "title", "text", "fetched_at")
+JSON_COLUMNS = ("images", "methods", "date_conflicts", "capped")
+
+# Longest value kept per field (characters); a longer one is cut, counted and recorded in
+# `articles.capped`, never dropped.
+FIELD_LIMITS = {
+    "title": 1_000,
+    "lead": 5_000,
+    "author": 300,
+    "section": 300,
+    "published_raw": 300,
+    "canonical_url": 4_096,
+    "text": 500_000,
+}
+IMAGES_LIMIT = 300
+CAPTION_LIMIT = 2_000
+
+# The full-text index: title, lead and text as written (the tokenizer folds case and the
+# combining diacritics), plus `folded`, the same with đ/Đ as d/D, so that a query typed without
+# diacritics ("doi ngoai") finds "đối ngoại". `folded` is a virtual generated column: computed
+# by SQLite itself on read, never stored, so every reader sees the same value.
+FOLDED_SQL = (
+    "replace(replace(coalesce(title, '') || char(10) || coalesce(lead, '') || char(10) || "
+    "coalesce(text, ''), 'đ', 'd'), 'Đ', 'D')"
+)
+FTS_COLUMNS = ("title", "lead", "text", "folded")
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+NEAR_CANDIDATES_LIMIT = 500
+
+# sqlite3 messages and what they mean for an operator.
+PROBLEMS = (
+    ("readonly", "the database file or its directory is read-only"),
+    ("disk is full", "the disk is full"),
+    ("not a database", "the file is not a SQLite database (corrupt, or another kind of file)"),
+    ("malformed", "the database file is corrupt"),
+    ("unable to open", "the file cannot be opened or created (missing directory or permission)"),
+    ("locked", "another process kept the database locked beyond the busy timeout"),
+    ("disk i/o error", "the disk reported an I/O error"),
 )
 
 
@@ -51,8 +111,71 @@ class StoreError(RuntimeError):
     """The database cannot be used; the message names the file and the problem."""
 
 
+class InvalidItem(sqlite3.IntegrityError):
+    """An item lacks a required field; like any integrity error, its batch is rolled back."""
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def explain(exc: BaseException) -> str:
+    """The sqlite3 error in an operator's words, with SQLite's own message after it."""
+    message = str(exc)
+    lowered = message.lower()
+    for key, meaning in PROBLEMS:
+        if key in lowered:
+            return f"{meaning} ({message})"
+    return message
+
+
+def cap_fields(item: dict[str, Any]) -> dict[str, int]:
+    """Cut over-long fields in place; return {field: original length} of those cut.
+
+    The item's `capped` gets the same record (merged with an earlier one), so the row says so.
+    """
+    capped: dict[str, int] = {}
+    for name, limit in FIELD_LIMITS.items():
+        value = item.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            capped[name] = len(value)
+            cut = value[:limit]
+            space = cut.rfind(" ")
+            item[name] = cut[:space] if space > limit * 0.9 else cut
+    images = item.get("images")
+    if isinstance(images, list):
+        if len(images) > IMAGES_LIMIT:
+            capped["images"] = len(images)
+            images = images[:IMAGES_LIMIT]
+        kept = []
+        for image in images:
+            caption = image.get("caption") if isinstance(image, dict) else None
+            if isinstance(caption, str) and len(caption) > CAPTION_LIMIT:
+                capped["images.caption"] = max(capped.get("images.caption", 0), len(caption))
+                image = {**image, "caption": caption[:CAPTION_LIMIT]}
+            kept.append(image)
+        item["images"] = kept
+    if capped:
+        earlier = item.get("capped")
+        if isinstance(earlier, str):
+            earlier = json.loads(earlier)
+        item["capped"] = {**(earlier or {}), **capped}
+    return capped
+
+
+def missing_fields(item: Mapping[str, Any]) -> list[str]:
+    return [name for name in REQUIRED if not item.get(name)]
+
+
+def compress_html(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), 6)
+
+
+def decompress_html(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+# -- schema ---------------------------------------------------------------------------------
 
 
 def _create_v1(db: sqlite_utils.Database) -> None:
@@ -136,14 +259,133 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create_index(["spider", "started_at"])
 
 
-MIGRATIONS = {1: _create_v1}
+V2_TABLES = (
+    """
+    CREATE TABLE pages (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        site TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        content_hash TEXT,
+        compression TEXT NOT NULL DEFAULT 'zlib',
+        html BLOB NOT NULL,
+        html_chars INTEGER NOT NULL,
+        hints TEXT
+    )
+    """,
+    "CREATE INDEX idx_pages_article_id ON pages(article_id)",
+    """
+    CREATE TABLE article_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        version INTEGER NOT NULL,
+        shingles INTEGER NOT NULL,
+        minhash BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE article_lsh (
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (bucket, article_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX idx_article_lsh_article_id ON article_lsh(article_id)",
+    """
+    CREATE TABLE near_duplicates (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        other_id INTEGER NOT NULL REFERENCES articles(id),
+        similarity REAL NOT NULL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, other_id),
+        CHECK (article_id > other_id)
+    )
+    """,
+    "CREATE INDEX idx_near_duplicates_other_id ON near_duplicates(other_id)",
+    """
+    CREATE TABLE article_merges (
+        article_id INTEGER PRIMARY KEY,
+        into_id INTEGER NOT NULL REFERENCES articles(id),
+        reason TEXT NOT NULL,
+        merged_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_article_merges_into_id ON article_merges(into_id)",
+    "CREATE INDEX idx_article_urls_canonical_url ON article_urls(canonical_url)",
+    "CREATE INDEX idx_articles_site_fetched_at ON articles(site, fetched_at)",
+)
+
+
+def _rehash_v2(store: Store) -> None:
+    """Recompute content hashes with tone-mark placement normalised (new in v2).
+
+    Two v1 articles whose bodies differ only in tone-mark placement or Unicode form become one:
+    the later row's URLs and history move to the earlier one, its text is kept in
+    `article_versions` and its id in `article_merges`, so no URL, text or id is lost.
+    """
+    db = store.db
+    first: dict[str, int] = {}
+    updates: list[tuple[str, int]] = []
+    for article_id, text, old_hash in db.execute(
+        "SELECT id, text, content_hash FROM articles ORDER BY id"
+    ).fetchall():
+        new_hash = content_hash(text)
+        if new_hash in first:
+            store.merge_article(article_id, first[new_hash], "rehash_v2", keep_text=True)
+            continue
+        first[new_hash] = article_id
+        if new_hash != old_hash:
+            updates.append((new_hash, article_id))
+    db.conn.executemany("UPDATE articles SET content_hash = ? WHERE id = ?", updates)
+    versions = [
+        (content_hash(text), version_id)
+        for version_id, text in db.execute("SELECT id, text FROM article_versions").fetchall()
+        if text is not None
+    ]
+    db.conn.executemany("UPDATE article_versions SET content_hash = ? WHERE id = ?", versions)
+
+
+def _migrate_v2(store: Store) -> None:
+    db = store.db
+    db.execute("ALTER TABLE articles ADD COLUMN capped TEXT")
+    db.execute(
+        f"ALTER TABLE articles ADD COLUMN folded TEXT GENERATED ALWAYS AS ({FOLDED_SQL}) VIRTUAL"
+    )
+    db.execute("ALTER TABLE article_urls ADD COLUMN canonical_url TEXT")
+    db.execute("ALTER TABLE article_versions ADD COLUMN lead TEXT")
+    db.execute("ALTER TABLE article_versions ADD COLUMN replaced_at TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN near_duplicates INTEGER")
+    for statement in V2_TABLES:
+        db.execute(statement)
+    _rehash_v2(store)
+    declared = dict(db.execute("SELECT url, canonical_url FROM articles").fetchall())
+    db.conn.executemany(
+        "UPDATE article_urls SET canonical_url = ? WHERE id = ?",
+        [
+            (canonical_url(url, declared.get(url), store.sites), url_id)
+            for url_id, url in db.execute("SELECT id, url FROM article_urls").fetchall()
+        ],
+    )
+    for article_id, text, fetched_at in db.execute(
+        "SELECT id, text, fetched_at FROM articles ORDER BY id"
+    ).fetchall():
+        store.index_near_duplicates(article_id, text, fetched_at)
+    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+
+
+MIGRATIONS = {1: lambda store: _create_v1(store.db), 2: _migrate_v2}
 
 
 class Store:
-    """A connection to the article database, created and migrated on open."""
+    """A connection to the article database, created and migrated on open.
 
-    def __init__(self, path: str | Path):
+    `sites` is the registry used to canonicalise URLs (default: crawler/sites.toml).
+    """
+
+    def __init__(self, path: str | Path, sites: Mapping[str, Site] | None = None):
         self.path = Path(path)
+        self._sites = sites
+        self.db: sqlite_utils.Database | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
@@ -151,95 +393,413 @@ class Store:
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            self._check_writable()
+        except StoreError:
+            self.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"{self.path}: cannot open the article database: {exc}") from exc
+            self.close()
+            raise StoreError(
+                f"{self.path}: cannot open the article database: {explain(exc)}"
+            ) from exc
+
+    @property
+    def sites(self) -> Mapping[str, Site]:
+        if self._sites is None:
+            from crawler.registry import default_registry
+
+            self._sites = default_registry()
+        return self._sites
+
+    def _version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        version = self._version()
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: schema version {version} is newer than this crawler's "
                 f"({SCHEMA_VERSION}); upgrade the crawler"
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
-                MIGRATIONS[target](self.db)
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = self._version()  # another process may have migrated meanwhile
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                if version:
+                    logger.info("%s: migrating schema %d → %d", self.path, target - 1, target)
+                MIGRATIONS[target](self)
                 self.db.execute(f"PRAGMA user_version = {target}")
 
+    def _check_writable(self) -> None:
+        """Fail now, not at the first batch, when the file cannot be written."""
+        with self.transaction():
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """BEGIN IMMEDIATE … COMMIT (a savepoint when already in a transaction).
+
+        IMMEDIATE takes the write lock first, so a concurrent writer waits (busy timeout)
+        instead of failing on a read-to-write upgrade.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
     # -- articles -----------------------------------------------------------------------------
 
-    def write(self, items: list[dict[str, Any]]) -> list[str]:
+    def write(self, items: list[dict[str, Any]], counter: Counter | None = None) -> list[str]:
         """Write items in one transaction; return each one's outcome.
 
         Outcomes: "new" (a new article), "duplicate" (its body is already stored, under
-        another URL), "seen" (this URL with this body again), "updated" (this URL's article
-        changed its body: the row takes the new text and the old one goes to history).
+        another URL), "seen" (this URL with this body again), "updated" (this URL's article,
+        found by its URL or its canonical form, changed its body: the row takes the new text
+        and the old one goes to history). `counter` (optional) also counts "near_duplicates"
+        (links made) and "capped/FIELD".
         """
-        with self.db.atomic():
-            return [self._write_one(item) for item in items]
+        counter = Counter() if counter is None else counter
+        with self.transaction():
+            return [self._write_one(dict(item), counter) for item in items]
 
-    def _write_one(self, item: dict[str, Any]) -> str:
+    def _write_one(self, item: dict[str, Any], counter: Counter) -> str:
+        missing = missing_fields(item)
+        if missing:
+            raise InvalidItem(f"{item.get('url')}: missing {', '.join(missing)}")
+        if not item.get("content_hash"):
+            item["content_hash"] = content_hash(item["text"])  # of the whole body
+        for name, size in cap_fields(item).items():
+            counter[f"capped/{name}"] += 1
+            logger.warning(
+                "%s: %s too long (%d), capped to %d (see articles.capped)",
+                item["url"],
+                name,
+                size,
+                FIELD_LIMITS.get(name, IMAGES_LIMIT if name == "images" else CAPTION_LIMIT),
+            )
+        db = self.db
         seen_at = item["fetched_at"]
-        by_hash = self.db.execute(
-            "SELECT id FROM articles WHERE content_hash = ?", [item["content_hash"]]
-        ).fetchone()
-        by_url = self.db.execute(
-            "SELECT article_id FROM article_urls WHERE url = ?", [item["url"]]
-        ).fetchone()
+        url = item["url"] = clean_url(item["url"])
+        canonical = canonical_url(url, item.get("canonical_url"), self.sites)
+        by_hash = self._one("SELECT id FROM articles WHERE content_hash = ?", item["content_hash"])
+        by_url = self._one("SELECT article_id FROM article_urls WHERE url = ?", url)
+        known = by_url or self._one(
+            "SELECT article_id FROM article_urls WHERE canonical_url = ? ORDER BY id LIMIT 1",
+            canonical,
+        )
         row = {name: item.get(name) for name in ARTICLE_COLUMNS}
         if by_hash:
-            article_id = by_hash[0]
-            outcome = "seen" if by_url and by_url[0] == article_id else "duplicate"
-        elif by_url:
-            article_id = by_url[0]
-            old = self.db.execute(
-                "SELECT content_hash, title, text, fetched_at FROM articles WHERE id = ?",
-                [article_id],
-            ).fetchone()
-            self.db["article_versions"].insert(
-                {
-                    "article_id": article_id,
-                    "content_hash": old[0],
-                    "title": old[1],
-                    "text": old[2],
-                    "seen_at": old[3],
-                }
+            article_id = by_hash
+            outcome = "seen" if by_url == article_id else "duplicate"
+        elif known:
+            article_id = known
+            db.execute(
+                "INSERT INTO article_versions (article_id, content_hash, title, lead, text,"
+                " seen_at, replaced_at) SELECT id, content_hash, title, lead, text, fetched_at, ?"
+                " FROM articles WHERE id = ?",
+                [seen_at, article_id],
             )
             row.pop("url")  # the article keeps the first URL it was seen at
-            self.db["articles"].update(article_id, {**row, "updated_at": seen_at})
+            db["articles"].update(article_id, {**row, "updated_at": seen_at})
+            counter["near_duplicates"] += self.index_near_duplicates(
+                article_id, item["text"], seen_at
+            )
             outcome = "updated"
         else:
-            article_id = self.db["articles"].insert(row).last_pk
+            # never reuse the id of a deleted (merged) article: article_merges points to it
+            row["id"] = 1 + self._one(
+                "SELECT max(coalesce((SELECT max(id) FROM articles), 0),"
+                " coalesce((SELECT max(article_id) FROM article_merges), 0))"
+            )
+            article_id = db["articles"].insert(row).last_pk
+            counter["near_duplicates"] += self.index_near_duplicates(
+                article_id, item["text"], seen_at
+            )
             outcome = "new"
+        db.execute(
+            """
+            INSERT INTO article_urls
+                (url, canonical_url, article_id, site, first_seen_at, last_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET
+                article_id = excluded.article_id, canonical_url = excluded.canonical_url,
+                last_seen_at = excluded.last_seen_at
+            """,
+            [url, canonical, article_id, item["site"], seen_at, seen_at],
+        )
+        if item.get("html") is not None:
+            self._keep_page(item, article_id)
+            counter["pages"] += 1
+        return outcome
+
+    def _one(self, sql: str, *params: Any) -> Any:
+        found = self.db.execute(sql, list(params)).fetchone()
+        return found[0] if found else None
+
+    def _keep_page(self, item: dict[str, Any], article_id: int) -> None:
+        html = item["html"]
         self.db.execute(
             """
-            INSERT INTO article_urls (url, article_id, site, first_seen_at, last_seen_at)
-            VALUES (?, ?, ?, ?, ?)
+            INSERT INTO pages
+                (url, article_id, site, fetched_at, content_hash, compression, html,
+                 html_chars, hints)
+            VALUES (?, ?, ?, ?, ?, 'zlib', ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET
-                article_id = excluded.article_id, last_seen_at = excluded.last_seen_at
+                article_id = excluded.article_id, site = excluded.site,
+                fetched_at = excluded.fetched_at, content_hash = excluded.content_hash,
+                compression = excluded.compression, html = excluded.html,
+                html_chars = excluded.html_chars, hints = excluded.hints
             """,
-            [item["url"], article_id, item["site"], seen_at, seen_at],
+            [
+                item["url"],
+                article_id,
+                item["site"],
+                item["fetched_at"],
+                item["content_hash"],
+                compress_html(html),
+                len(html),
+                json.dumps(item.get("hints") or {}, ensure_ascii=False, sort_keys=True),
+            ],
         )
-        return outcome
+
+    def index_near_duplicates(self, article_id: int, text: str, found_at: str) -> int:
+        """(Re)compute the article's signature and LSH buckets and link its near duplicates.
+
+        Candidates come from the article's own buckets (an indexed lookup, no scan); each is
+        linked when the estimated Jaccard similarity reaches dedupe.THRESHOLD. Returns the
+        number of links made.
+        """
+        db = self.db
+        db.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
+        db.execute(
+            "DELETE FROM near_duplicates WHERE article_id = ? OR other_id = ?",
+            [article_id, article_id],
+        )
+        sketch = dedupe.sketch(text)
+        if sketch is None:
+            db.execute("DELETE FROM article_signatures WHERE article_id = ?", [article_id])
+            return 0
+        signature, shingle_count = sketch
+        db.execute(
+            "INSERT OR REPLACE INTO article_signatures (article_id, version, shingles, minhash)"
+            " VALUES (?, ?, ?, ?)",
+            [article_id, dedupe.SIGNATURE_VERSION, shingle_count, dedupe.pack(signature)],
+        )
+        buckets = dedupe.buckets(signature)
+        marks = ", ".join("?" * len(buckets))
+        candidates = db.execute(
+            f"""
+            SELECT s.article_id, s.minhash FROM article_signatures s
+            WHERE s.version = ? AND s.article_id IN (
+                SELECT DISTINCT article_id FROM article_lsh WHERE bucket IN ({marks}) LIMIT ?
+            )
+            """,
+            [dedupe.SIGNATURE_VERSION, *buckets, NEAR_CANDIDATES_LIMIT],
+        ).fetchall()
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO article_lsh (bucket, article_id) VALUES (?, ?)",
+            [(bucket, article_id) for bucket in buckets],
+        )
+        links = []
+        for other_id, blob in candidates:
+            score = dedupe.similarity(signature, dedupe.unpack(blob))
+            if score >= dedupe.THRESHOLD:
+                pair = (max(article_id, other_id), min(article_id, other_id))
+                links.append((*pair, round(score, 4), found_at))
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO near_duplicates (article_id, other_id, similarity, found_at)"
+            " VALUES (?, ?, ?, ?)",
+            links,
+        )
+        return len(links)
+
+    def merge_article(self, drop_id: int, keep_id: int, reason: str, keep_text: bool) -> None:
+        """Fold article `drop_id` into `keep_id`: its URLs, pages and history move, its id is
+        recorded in `article_merges`, its row goes. With `keep_text`, its text is kept as a
+        version of the survivor."""
+        db = self.db
+        if keep_text:
+            title, lead, text, fetched_at = db.execute(
+                "SELECT title, lead, text, fetched_at FROM articles WHERE id = ?", [drop_id]
+            ).fetchone()
+            db["article_versions"].insert(
+                {
+                    "article_id": keep_id,
+                    "content_hash": content_hash(text),
+                    "title": title,
+                    "lead": lead,
+                    "text": text,
+                    "seen_at": fetched_at,
+                }
+            )
+        for table in ("article_urls", "article_versions", "pages"):
+            db.execute(
+                f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [keep_id, drop_id]
+            )
+        db.execute("DELETE FROM article_lsh WHERE article_id = ?", [drop_id])
+        db.execute("DELETE FROM article_signatures WHERE article_id = ?", [drop_id])
+        db.execute(
+            "DELETE FROM near_duplicates WHERE article_id = ? OR other_id = ?", [drop_id, drop_id]
+        )
+        db.execute("UPDATE article_merges SET into_id = ? WHERE into_id = ?", [keep_id, drop_id])
+        db.execute(
+            "INSERT INTO article_merges (article_id, into_id, reason, merged_at)"
+            " VALUES (?, ?, ?, ?)",
+            [drop_id, keep_id, reason, utc_now()],
+        )
+        db.execute("DELETE FROM articles WHERE id = ?", [drop_id])
+        logger.info("%s: article %d merged into %d (%s)", self.path, drop_id, keep_id, reason)
+
+    # -- re-extraction ------------------------------------------------------------------------
+
+    def stored_pages(
+        self, site: str | None = None, limit: int | None = None, after_id: int = 0
+    ) -> Iterator[dict[str, Any]]:
+        """One stored page per article (the one that gave its current text, else the article's
+        own URL, else its site's latest), articles in id order."""
+        sql = """
+            SELECT article_id, page_id FROM (
+                SELECT a.id AS article_id, (
+                    SELECT id FROM (
+                        SELECT q.id, q.content_hash = a.content_hash AS same_text,
+                               q.url = a.url AS same_url, q.site = a.site AS same_site,
+                               q.fetched_at
+                        FROM pages q WHERE q.article_id = a.id)
+                    ORDER BY same_text DESC, same_url DESC, same_site DESC, fetched_at DESC
+                    LIMIT 1) AS page_id
+                FROM articles a WHERE a.id > ? AND (? IS NULL OR a.site = ?))
+            WHERE page_id IS NOT NULL ORDER BY article_id LIMIT ?
+        """
+        left = limit if limit is not None else -1
+        while left != 0:
+            chunk = 50 if left < 0 else min(50, left)
+            found = self.db.execute(sql, [after_id, site, site, chunk]).fetchall()
+            if not found:
+                return
+            marks = ", ".join("?" * len(found))
+            pages = {
+                row[0]: row[1:]
+                for row in self.db.execute(
+                    "SELECT id, url, site, fetched_at, html, hints FROM pages"
+                    f" WHERE id IN ({marks})",
+                    [page_id for _, page_id in found],
+                ).fetchall()
+            }
+            for article_id, page_id in found:
+                after_id = article_id
+                if not self._one("SELECT 1 FROM articles WHERE id = ?", article_id):
+                    continue  # merged into another article since this chunk was read
+                url, page_site, fetched_at, html, hints = pages[page_id]
+                yield {
+                    "article_id": article_id,
+                    "url": url,
+                    "site": page_site,
+                    "fetched_at": fetched_at,
+                    "html": decompress_html(html),
+                    "hints": json.loads(hints) if hints else {},
+                }
+            if left > 0:
+                left -= len(found)
+
+    def articles_without_page(self, site: str | None = None) -> int:
+        return self._one(
+            "SELECT count(*) FROM articles a WHERE (? IS NULL OR a.site = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.article_id = a.id)",
+            site,
+            site,
+        )
+
+    def replace_extraction(
+        self, article_id: int, item: dict[str, Any], dry_run: bool = False
+    ) -> str:
+        """Update an article in place from a fresh extraction of its stored page.
+
+        Returns "unchanged", "changed" (fields other than the body), "text_changed", or
+        "merged" when the new body is another stored article's (the fix shows the two rows are
+        one article: the later id is merged into the earlier, see `merge_article`). The row
+        keeps its URL, site and fetch time; a re-extraction is not an edit by the site, so it
+        writes no `article_versions` row. `dry_run` only tells what would happen.
+        """
+        item = dict(item)
+        item["content_hash"] = content_hash(item["text"])  # of the whole body, as in a crawl
+        cap_fields(item)
+        with self.transaction():
+            other = self._one(
+                "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
+                item["content_hash"],
+                article_id,
+            )
+            if other and dry_run:
+                return "merged"
+            if other and other < article_id:  # the earlier row already holds this text
+                self.merge_article(article_id, other, "reextract", keep_text=False)
+                self._set_page_hash(item)
+                return "merged"
+            if other:
+                self.merge_article(other, article_id, "reextract", keep_text=False)
+            current = self.db["articles"].get(article_id)
+            new = {name: item.get(name) for name in EXTRACTED_COLUMNS}
+            new["content_hash"] = item["content_hash"]
+            new["capped"] = item.get("capped")
+            for name in JSON_COLUMNS:
+                if isinstance(current.get(name), str):
+                    current[name] = json.loads(current[name])
+            changes = {k: v for k, v in new.items() if current.get(k) != v}
+            outcome = "text_changed" if "content_hash" in changes else "changed"
+            if not changes or dry_run:
+                return outcome if changes else "merged" if other else "unchanged"
+            self.db["articles"].update(article_id, changes)
+            if "content_hash" in changes:
+                self.index_near_duplicates(article_id, item["text"], current["fetched_at"])
+                self._set_page_hash(item)
+            return "merged" if other else outcome
+
+    def _set_page_hash(self, item: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE pages SET content_hash = ? WHERE url = ?", [item["content_hash"], item["url"]]
+        )
 
     # -- crawl runs ---------------------------------------------------------------------------
 
     def start_run(self, spider: str, started_at: str) -> int:
-        with self.db.atomic():
+        with self.transaction():
             return (
                 self.db["crawl_runs"].insert({"spider": spider, "started_at": started_at}).last_pk
             )
 
     def finish_run(self, run_id: int, values: dict[str, Any]) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db["crawl_runs"].update(run_id, values)
 
 
 class SQLiteStorePipeline:
-    """Buffer items and write them in batches (STORE_BATCH_SIZE, or every few seconds)."""
+    """Buffer items and write them in batches (STORE_BATCH_SIZE, or every few seconds).
+
+    A store that cannot open fails the crawl at start (StoreError, naming the file). A batch
+    that cannot be written stops the crawl (finish reason `store_error`) with every lost URL
+    logged and counted (`store/lost_items`); an item the database refuses is retried alone so
+    that it does not take its batch down with it.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -252,6 +812,10 @@ class SQLiteStorePipeline:
         self.pending: list[dict[str, Any]] = []
         self.oldest = 0.0
         self.store: Store | None = None
+        # Opened here, when the crawler is built, rather than in open_spider: a store that
+        # cannot open then fails the crawl before the spider starts (exit status 1, one
+        # error line naming the file and the problem).
+        self.open_spider()
         crawler.signals.connect(self.flush, signal=signals.spider_idle)
 
     @classmethod
@@ -259,17 +823,33 @@ class SQLiteStorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = Store(self.path)
+        if self.store is not None:
+            return
+        try:
+            self.store = Store(self.path)
+        except StoreError as exc:
+            logger.error("%s", exc)
+            raise StoreError(str(exc)) from None
 
     def close_spider(self) -> None:
         self.flush()
         if self.store is not None:
             self.store.close()
+            self.store = None
 
     def process_item(self, item: Any) -> Any:
+        record = dict(item)
+        missing = missing_fields(record)
+        if missing:
+            for name in missing:
+                self.stats.inc_value(f"store/invalid/{name}")
+            raise DropItem(
+                f"not stored, missing {', '.join(missing)}: {record.get('url')}",
+                log_level="ERROR",
+            )
         if not self.pending:
             self.oldest = time.monotonic()
-        self.pending.append(dict(item))
+        self.pending.append(record)
         if len(self.pending) >= self.batch_size or time.monotonic() - self.oldest > self.max_wait:
             self.flush()
         return item
@@ -278,14 +858,55 @@ class SQLiteStorePipeline:
         if not self.pending or self.store is None:
             return
         batch, self.pending = self.pending, []
+        counter: Counter = Counter()
         try:
-            outcomes = self.store.write(batch)
+            outcomes = self.store.write(batch, counter)
+        except sqlite3.IntegrityError as exc:
+            logger.warning(
+                "%s: a batch was refused (%s); writing its items one by one", self.path, exc
+            )
+            outcomes = self._write_one_by_one(batch, counter)
         except sqlite3.Error as exc:
-            self.stats.inc_value("store/errors")
-            self.stats.inc_value("store/lost_items", len(batch))
-            logger.error("%s: writing %d articles failed: %s", self.path, len(batch), exc)
-            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+            self._fail(batch, exc)
             return
         for outcome in outcomes:
             self.stats.inc_value(f"store/{outcome}")
+        for key, count in counter.items():
+            self.stats.inc_value(f"store/{key}", count)
+
+    def _write_one_by_one(self, batch: list[dict[str, Any]], counter: Counter) -> list[str]:
+        outcomes = []
+        for number, record in enumerate(batch):
+            try:
+                outcomes += self.store.write([record], counter)
+            except sqlite3.IntegrityError as exc:
+                self.stats.inc_value("store/errors")
+                self.stats.inc_value("store/lost_items")
+                logger.error(
+                    "%s: not stored, refused by the database (%s): %s",
+                    self.path,
+                    exc,
+                    record.get("url"),
+                )
+            except sqlite3.Error as exc:
+                self._fail(batch[number:], exc)
+                break
+        return outcomes
+
+    def _fail(self, batch: list[dict[str, Any]], exc: sqlite3.Error) -> None:
+        self.stats.inc_value("store/errors")
+        self.stats.inc_value("store/lost_items", len(batch))
+        logger.error(
+            "%s: writing %d articles failed, the crawl stops: %s",
+            self.path,
+            len(batch),
+            explain(exc),
+        )
+        for record in batch:
+            logger.warning("not stored: %s", record.get("url"))
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running (the pipeline used on its own)
+            return
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="store_error"))

@@ -3,8 +3,9 @@
 After an extractor or registry fix, every article is re-extracted from the page kept in the
 `pages` table (the one that gave its current text), through the same normalising pipelines as
 a crawl, and its row is updated in place: its id, URL, site and fetch time stay, and so do its
-URLs and history. An article whose page now fails validation, or whose new body is another
-stored article's, is left as it was and reported.
+URLs and history. An article whose page now fails validation is left as it was and reported;
+one whose new body is another stored article's is merged with it (the later id goes, recorded
+in `article_merges`).
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ def reextract(
 ) -> Counter:
     """Re-extract the store's articles; return the count of each outcome.
 
-    Outcomes: unchanged, changed (fields other than the body), text_changed, rejected (the
-    page no longer passes validation: row kept), conflict (the new body is another article's:
-    row kept), error (extraction raised: row kept).
+    Outcomes: unchanged, changed (fields other than the body), text_changed, merged (the new
+    body is another article's: the two became one), rejected (the page no longer passes
+    validation: row kept), error (extraction raised: row kept).
     """
     counts: Counter = Counter()
     for page in store.stored_pages(site=site, limit=limit):
@@ -128,10 +129,10 @@ class Command(ScrapyCommand):
         verb = "would change" if opts.dry_run else "changed"
         print(
             f"{path}: {done} articles re-extracted: {counts['text_changed']} text {verb}, "
-            f"{counts['changed']} other fields {verb}, {counts['unchanged']} unchanged, "
-            f"{counts['rejected']} rejected and {counts['conflict']} conflicting (kept as they "
-            f"were), {counts['error']} errors; {counts['without_page']} articles have no stored "
-            "page"
+            f"{counts['changed']} other fields {verb}, {counts['merged']} merged with the "
+            f"article holding the same text, {counts['unchanged']} unchanged, "
+            f"{counts['rejected']} rejected (kept as they were), {counts['error']} errors; "
+            f"{counts['without_page']} articles have no stored page"
         )
         if counts["error"]:
             self.exitcode = 1

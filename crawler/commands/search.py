@@ -2,8 +2,9 @@
 
 Prints one line per matching article, best match first: id, date, site, title, URL, separated
 by tabs. "doi ngoai", "đối ngoại" and "Đối Ngoại" find the same articles (see docs/schema.md,
-`articles_fts`). Words are all required; `--raw` passes an FTS5 query through as it is
-(phrases in double quotes, OR, NOT, prefix*).
+`articles_fts`). Every word is required, and articles where the words form the phrase come
+first; `--raw` passes an FTS5 query through as it is (phrases in double quotes, OR, NOT,
+prefix*).
 """
 
 from __future__ import annotations
@@ -23,29 +24,53 @@ from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
 TOKEN = re.compile(r"\w+")
 
 
+def _words(text: str) -> list[str]:
+    return TOKEN.findall(unicodedata.normalize("NFC", text))
+
+
 def fts_query(text: str) -> str:
     """Each word of the user's text as a quoted FTS5 term (all required); punctuation ignored.
 
     "Việt Nam - Lào" → '"Việt" "Nam" "Lào"'; quoting keeps FTS5 syntax (AND, NEAR, -, :, *)
     from being read in what the user typed.
     """
-    words = TOKEN.findall(unicodedata.normalize("NFC", text))
-    return " ".join(f'"{word}"' for word in words)
+    return " ".join(f'"{word}"' for word in _words(text))
+
+
+def phrase_query(text: str) -> str:
+    """The user's words as one FTS5 phrase: "doi ngoai" → '"doi ngoai"'."""
+    return '"' + " ".join(_words(text)) + '"'
 
 
 def search(
-    db: sqlite3.Connection, query: str, site: str | None = None, limit: int = 20
+    db: sqlite3.Connection,
+    text: str,
+    site: str | None = None,
+    limit: int = 20,
+    raw: bool = False,
 ) -> list[tuple]:
-    """(id, date, site, title, url) of the matching articles, best match first."""
+    """(id, date, site, title, url) of the articles matching `text`, best first.
+
+    Articles with every word come out; those with the words as a phrase first (Vietnamese
+    words are several syllables: "đối ngoại" is one word, "đội ... ngoài" is not), then by
+    relevance (bm25). With `raw`, `text` is an FTS5 query, ranked by relevance alone.
+    """
+    params = {"query": text if raw else fts_query(text), "site": site, "limit": limit}
+    phrase_first = ""
+    if not raw:
+        params["phrase"] = phrase_query(text)
+        phrase_first = (
+            "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :phrase) DESC,"
+        )
     return db.execute(
-        """
+        f"""
         SELECT a.id, coalesce(substr(a.published_at, 1, 10), '-'), a.site, a.title, a.url
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH ? AND (? IS NULL OR a.site = ?)
-        ORDER BY articles_fts.rank, a.published_at DESC
-        LIMIT ?
+        WHERE articles_fts MATCH :query AND (:site IS NULL OR a.site = :site)
+        ORDER BY {phrase_first} articles_fts.rank, a.published_at DESC
+        LIMIT :limit
         """,
-        [query, site, site, limit],
+        params,
     ).fetchall()
 
 
@@ -97,8 +122,7 @@ class Command(ScrapyCommand):
         if opts.limit < 1:
             raise UsageError(f"--limit {opts.limit}: expected a positive number")
         text = " ".join(args)
-        query = text if opts.raw else fts_query(text)
-        if not query:
+        if not (text.strip() if opts.raw else fts_query(text)):
             raise UsageError(f"{text!r}: no word to search for")
         assert self.settings is not None
         path = Path(opts.db or self.settings.get("SQLITE_PATH"))
@@ -109,9 +133,9 @@ class Command(ScrapyCommand):
             self.exitcode = 2
             return
         try:
-            rows = search(db, query, opts.site, opts.limit)
+            rows = search(db, text, opts.site, opts.limit, opts.raw)
         except sqlite3.OperationalError as exc:
-            print(f"error: {path}: cannot search for {query!r}: {exc}", file=sys.stderr)
+            print(f"error: {path}: cannot search for {text!r}: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
         finally:
