@@ -10,6 +10,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from crawler.urls import canonical_url
+
 
 class KnownUrls:
     def __init__(self, store_path: str | Path):
@@ -23,16 +25,21 @@ class KnownUrls:
                 self.close()
 
     def seen(self, url: str) -> tuple[datetime, datetime] | None:
-        """(first, last) time the store saw this URL, or None for a URL it does not hold."""
+        """(first, last) time the store saw this URL or another form of it (a host alias,
+        an AMP or mobile variant), or None for a URL it does not hold."""
         if self.conn is None:
             return None
         try:
             row = self.conn.execute(
-                "SELECT first_seen_at, last_seen_at FROM article_urls WHERE url = ?", [url]
+                "SELECT min(first_seen_at), max(last_seen_at) FROM article_urls "
+                "WHERE url = ? OR canonical_url = ?",
+                [url, canonical_url(url)],
             ).fetchone()
         except sqlite3.Error:
             return None
-        return (datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])) if row else None
+        if not row or row[0] is None:
+            return None
+        return datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
 
     def is_settled(
         self, url: str, now: datetime, revisit: timedelta, every: timedelta = timedelta(0)

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import IO
 
 
-class LockBusy(RuntimeError):
-    pass
+class LockError(RuntimeError):
+    """The lock file cannot be made (the store's folder is unusable)."""
+
+
+class LockBusy(LockError):
+    """Another live run holds the lock."""
 
 
 class SpiderLock:
@@ -22,8 +26,11 @@ class SpiderLock:
         self.handle: IO[str] | None = None
 
     def acquire(self) -> SpiderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        except OSError as exc:
+            raise LockError(f"{self.path}: cannot create the lock file: {exc}") from exc
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -36,6 +36,7 @@ def fast_settings(hosts_map: dict[str, str], db: Path) -> list[str]:
         "DOWNLOAD_TIMEOUT": "10",
         "HTTPPROXY_ENABLED": "False",
         "LOG_LEVEL": "INFO",
+        "EXTRACT_WORKERS": "1",
     }
     return [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
 

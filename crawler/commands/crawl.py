@@ -13,7 +13,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
-from crawler.locks import LockBusy, SpiderLock
+from crawler.locks import LockBusy, LockError, SpiderLock
 
 logger = logging.getLogger("crawler")
 
@@ -33,6 +33,10 @@ class Command(ScrapyCrawl):
         except LockBusy as exc:
             logger.error("%s: not started, %s", name, exc)
             self.exitcode = EXIT_LOCKED
+            return
+        except LockError as exc:
+            logger.error("%s: not started, %s", name, exc)
+            self.exitcode = EXIT_FAILED
             return
         try:
             crawler = self._create_crawler(name)

@@ -12,8 +12,8 @@ import logging
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.health import EXIT_LOCKED, verdict
-from crawler.locks import LockBusy, SpiderLock
+from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
+from crawler.locks import LockBusy, LockError, SpiderLock
 from crawler.registry import default_registry
 
 logger = logging.getLogger("crawler")
@@ -61,9 +61,9 @@ class Command(ScrapyCommand):
             lock = SpiderLock(self.settings["SQLITE_PATH"], site.name)
             try:
                 locks.append(lock.acquire())
-            except LockBusy as exc:
+            except LockError as exc:
                 logger.error("%s: not started, %s", site.name, exc)
-                codes.append(EXIT_LOCKED)
+                codes.append(EXIT_LOCKED if isinstance(exc, LockBusy) else EXIT_FAILED)
                 continue
             crawler = self.crawler_process.create_crawler(site.name)
             self.crawler_process.crawl(crawler, **spargs)

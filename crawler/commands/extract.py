@@ -22,13 +22,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse
 
-from crawler.extraction import extract_article
+from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
-from crawler.registry import Site, default_registry, generic_profile
-from crawler.urls import clean_url
+from crawler.registry import Site, default_registry
 from pipelines.chain import normalise
-
-GENERIC = generic_profile()
 
 
 def site_for(url: str, sites: dict[str, Site]) -> Site | None:
@@ -44,12 +41,7 @@ def read_page(path: Path) -> bytes:
 def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) -> dict[str, Any]:
     """Decode a saved page as Scrapy would, extract it and run the normalising pipelines."""
     response = HtmlResponse(url=url, body=read_page(path))
-    fields = extract_article(response.text, url, site.profile if site else GENERIC)
-    fields["url"] = clean_url(url)
-    fields["site"] = site.name if site else None
-    fields.setdefault("language", site.language if site else None)
-    fields["fetched_at"] = fetched_at.isoformat()
-    return normalise(fields)
+    return normalise(page_item(response.text, url, site, None, fetched_at.isoformat()))
 
 
 def _task(task: tuple[Path, str, Site | None, datetime]) -> dict[str, Any] | str:

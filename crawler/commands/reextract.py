@@ -20,27 +20,17 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extraction import extract_article
-from crawler.registry import Profile, Site, default_registry
-from crawler.urls import clean_url
+from crawler.extraction.item import page_item
+from crawler.registry import Site, default_registry
 from pipelines.chain import normalise
 from pipelines.store import Store, StoreError
-
-GENERIC = Profile(name="generic")
 
 
 def reextract_page(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[str, Any]:
     """One stored page → the item a crawl would have produced from it (as the spider does)."""
     site = sites.get(page["site"])
-    fields = extract_article(
-        page["html"], page["url"], site.profile if site else GENERIC, dict(page["hints"])
-    )
-    fields["url"] = clean_url(page["url"])
-    if fields.get("canonical_url"):
-        fields["canonical_url"] = clean_url(fields["canonical_url"])
-    fields.setdefault("language", site.language if site else None)
+    fields = page_item(page["html"], page["url"], site, dict(page["hints"]), page["fetched_at"])
     fields["site"] = page["site"]
-    fields["fetched_at"] = page["fetched_at"]
     return normalise(fields)
 
 

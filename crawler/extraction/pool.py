@@ -15,9 +15,10 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any
 
-from crawler.registry import Profile
+from crawler.registry import Profile, Site
 
 from .article import extract_article
+from .item import page_item
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def default_workers() -> int:
 
 
 class ExtractionPool:
-    """`await pool.extract(...)` runs extract_article in a worker (inline when workers == 0)."""
+    """`await pool.extract(...)` runs page_item in a worker (inline when workers == 0)."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -46,14 +47,14 @@ class ExtractionPool:
         return self.executor
 
     async def extract(
-        self, html: str, url: str, profile: Profile, hints: dict[str, Any] | None
+        self, html: str, url: str, site: Site, hints: dict[str, Any] | None, fetched_at: str
     ) -> dict[str, Any]:
         if self.workers == 0:
-            return extract_article(html, url, profile, hints)
+            return page_item(html, url, site, hints, fetched_at)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._start(), extract_article, html, url, profile, hints
+                self._start(), page_item, html, url, site, hints, fetched_at
             )
         except BrokenProcessPool:
             logger.error("an extraction worker died; starting a new pool")

@@ -28,6 +28,7 @@ from crawler.extraction.pool import ExtractionPool, default_workers
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
 from crawler.registry import Site
+from crawler.safety import ForbiddenByRobots, xml_problem
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,8 @@ class SiteSpider(scrapy.Spider):
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(ForbiddenByRobots):  # the site's own rule: robotstxt/forbidden
+            return
         request = failure.request  # type: ignore[attr-defined]
         reason = failure.type.__name__ if failure.type else "Error"
         self.count("fetch/errors")
@@ -285,6 +288,9 @@ class SiteSpider(scrapy.Spider):
         urls += selector.xpath("//*[local-name()='entry']/*[local-name()='link']/@href").getall()
         urls = [u.strip() for u in urls]
         self.count("discovery/feeds")
+        if problem := xml_problem(response.body):  # read with recovery all the same
+            self.count("discovery/bad_feed")
+            self.warn_once(f"bad:{response.url}", "malformed feed %s: %s", response.url, problem)
         if not urls:
             self.count("discovery/empty_feed")
             self.warn_once(f"feed:{response.url}", "no item in feed %s", response.url)
@@ -293,13 +299,22 @@ class SiteSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         try:
             sitemap = Sitemap(response.body)
+            entries = [e["loc"].strip() for e in sitemap]
         except Exception as exc:  # lxml raises several types on malformed XML
             self.count("discovery/bad_sitemap")
             self.warn_once(f"sitemap:{response.url}", "bad sitemap %s: %s", response.url, exc)
             return []
+        if problem := xml_problem(response.body):  # read with recovery all the same
+            self.count("discovery/bad_sitemap")
+            self.warn_once(f"sitemap:{response.url}", "bad sitemap %s: %s", response.url, problem)
+        # relative <loc>s are resolved; empty and non-HTTP ones must not reach Request()
+        locs = [response.urljoin(u) for u in entries if u]
+        locs = [u for u in locs if u.startswith(("http://", "https://"))]
+        if len(locs) < len(entries):
+            self.count("discovery/sitemap_bad_locs", len(entries) - len(locs))
         if sitemap.type == "sitemapindex":
-            return [self.request(e["loc"], self.parse_sitemap) for e in sitemap]
-        return self.article_requests((e["loc"] for e in sitemap), None)
+            return [self.request(u, self.parse_sitemap) for u in locs]
+        return self.article_requests(locs, None)
 
     def api_request(self, section: str, start: int) -> Request:
         api = self.site.api
@@ -377,7 +392,7 @@ class SiteSpider(scrapy.Spider):
             return
         try:
             fields = await self.extractor.extract(
-                response.text, response.url, self.site.profile, hints
+                response.text, response.url, self.site, hints, self.fetch_time().isoformat()
             )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
@@ -388,14 +403,4 @@ class SiteSpider(scrapy.Spider):
             self.count("extract/over_max_items")
             return
         self._in_flight += 1
-        fields["url"] = clean_url(response.url)
-        if fields.get("canonical_url"):
-            fields["canonical_url"] = clean_url(fields["canonical_url"])
-        fields.setdefault("language", self.site.language)
-        yield ArticleItem(
-            site=self.site.name,
-            fetched_at=self.fetch_time().isoformat(),
-            html=response.text,
-            hints=hints,
-            **fields,
-        )
+        yield ArticleItem(html=response.text, hints=hints, **fields)
