@@ -79,3 +79,28 @@ FETCH_TIME = None
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
+# crawler processes on any machines share one frontier and one request dupefilter in Redis,
+# and push items to Redis for the one `scrapy ingest` that writes the store. Unset: no change.
+ADDONS = {"crawler.distributed.DistributedAddon": 0}
+REDIS_URL = None
+REDIS_KEY_PREFIX = "vnnews"
+REDIS_ITEMS_HTML = True  # pages travel with their items, for `scrapy reextract`
+
+# Faults (crawler/safety.py): binary bodies served as text, pages cut when the connection
+# closes, TCVN3 pages, XML entity declarations (585: between HttpCompression and Retry);
+# redirect loops and over-long chains (610: before Redirect); Scrapy's robots.txt middleware
+# with its concurrent-waiters bug fixed, and its decompression with gzip bombs counted.
+# A body shorter than its Content-Length fails (ResponseDataLossError, retried, counted).
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "crawler.safety.SafetyMiddleware": 585,
+        "crawler.safety.RedirectGuardMiddleware": 610,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.safety.RobotsTxtMiddleware": 100,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "crawler.safety.HttpCompressionMiddleware": 590,
+    }
+)
+DOWNLOAD_FAIL_ON_DATALOSS = True

@@ -24,6 +24,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
+from crawler.legacy_encoding import looks_tcvn3_bytes
 from crawler.registry import Site, default_registry
 from pipelines.chain import normalise
 
@@ -41,6 +42,8 @@ def read_page(path: Path) -> bytes:
 def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) -> dict[str, Any]:
     """Decode a saved page as Scrapy would, extract it and run the normalising pipelines."""
     response = HtmlResponse(url=url, body=read_page(path))
+    if looks_tcvn3_bytes(response.body):  # 8-bit font encoding: read bytes as they are
+        response = response.replace(encoding="cp1252")
     return normalise(page_item(response.text, url, site, None, fetched_at.isoformat()))
 
 

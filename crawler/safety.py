@@ -1,0 +1,322 @@
+"""Faulty answers made harmless and countable before the spider sees them.
+
+`SafetyMiddleware` (a downloader middleware between HttpCompressionMiddleware and RetryMiddleware,
+so it sees inflated bodies and can ask for a retry) handles what Scrapy itself lets through:
+
+- binary content served as text (an image or archive labelled text/html): handed on as a plain
+  `Response`, so the spider counts it as no HTML page (`extract/not_html`) instead of feeding
+  bytes to the extractor; stat `fetch/binary_as_text` (and `.../<kind>`).
+- truncated pages: a body that ends with the connection (no Content-Length, no chunking: Scrapy
+  flags it "partial") and stops before `</body>`/`</html>`, or one Scrapy kept despite data
+  loss (flag "dataloss", only with DOWNLOAD_FAIL_ON_DATALOSS = False): retried like a transient
+  error (`retry/reason_count/truncated_html`), then dropped (`TruncatedPage`), never stored as
+  half an article; stat `fetch/truncated`. A short Content-Length is Scrapy's business:
+  DOWNLOAD_FAIL_ON_DATALOSS (True) turns it into ResponseDataLossError, retried and counted.
+- legacy TCVN3 (ABC font) pages: detected on the raw bytes and decoded as cp1252 whatever
+  charset Scrapy declared or guessed (charset-normalizer guesses hp-roman8 or cp1250 for them),
+  so that extraction's `crawler.legacy_encoding.fix_legacy_html` can convert them; stat
+  `fetch/legacy_encoding/tcvn3`.
+- charsets other than UTF-8 are counted (`fetch/charset/<codec>`, `fetch/charset/utf-8-bom`),
+  so a site that changes encoding shows in the stats.
+- XML with entity declarations (a billion-laughs feed or sitemap): counted
+  (`fetch/xml_entities`); Scrapy's XML parsers do not expand entities (resolve_entities=False),
+  and `xml_problem` below checks a document with a parser that does not either.
+
+Bodies are already capped by DOWNLOAD_MAXSIZE, during download and during decompression.
+
+Three replacements or guards around Scrapy's own middlewares (settings.py wires them):
+
+- `RobotsTxtMiddleware`: Scrapy 2.19's, fixed. While robots.txt of a host is being fetched,
+  every request for that host awaits the same Deferred through `Deferred.asFuture`, which
+  consumes the result: the first waiter gets the parser, the others get None and are let
+  through unchecked. The start requests (listings, feeds) all wait at once, so a section that
+  robots.txt disallows was crawled anyway. Here each waiter gets its own Deferred. Requests it
+  forbids raise `ForbiddenByRobots` (counted by Scrapy as `robotstxt/forbidden`; the spider
+  does not count the site's own rule as a fetch error).
+- `HttpCompressionMiddleware`: Scrapy's, with its give-up on DOWNLOAD_MAXSIZE during
+  decompression (a gzip bomb) raised as `DecompressionBomb` and counted
+  (`fetch/decompression_bomb`): Scrapy only logs it.
+- `RedirectGuardMiddleware` (before RedirectMiddleware): a redirect back to a URL of its own
+  chain raises `RedirectLoop` (`fetch/redirect_loop`), instead of leaving it to the duplicate
+  filter, which drops it silently; one more hop than REDIRECT_MAX_TIMES raises
+  `TooManyRedirects` (`fetch/redirect_max`) where Scrapy raises a bare IgnoreRequest.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from lxml import etree
+from scrapy.downloadermiddlewares.httpcompression import (
+    HttpCompressionMiddleware as ScrapyHttpCompressionMiddleware,
+)
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+from crawler.legacy_encoding import looks_tcvn3_bytes
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
+
+logger = logging.getLogger(__name__)
+
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"RIFF", "riff"),
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),  # .doc, .xls of the portals' attachments
+    (b"\x7fELF", "elf"),
+    (b"wOFF", "font"),
+    (b"wOF2", "font"),
+    (b"OggS", "ogg"),
+    (b"ID3", "mp3"),
+)
+TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-16 text has NUL bytes
+SNIFF_BYTES = 4096
+MAX_CONTROL_SHARE = 0.02  # C0 controls other than \t \n \f \r \x1b in the first 4 KB
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_END_OF_HTML = re.compile(rb"</(?:html|body)\s*>", re.I)
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.I | re.S,
+)
+TAIL_BYTES = 65536  # scripts appended after </html> by some CMSs fit in there
+
+
+class TruncatedPage(IgnoreRequest):
+    """A page cut before its end, still cut after the retries: nothing is stored."""
+
+
+class DecompressionBomb(IgnoreRequest):
+    """A compressed body that inflates beyond DOWNLOAD_MAXSIZE."""
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL already in the request's redirect chain."""
+
+
+class TooManyRedirects(IgnoreRequest):
+    """More redirects in a row than REDIRECT_MAX_TIMES."""
+
+
+class ForbiddenByRobots(IgnoreRequest):
+    """robots.txt disallows the URL: the site's rule, not a failure."""
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What binary a body served as text is ("png", "zip", ...), "binary" when it only
+    looks like one (control bytes), None for text."""
+    head = body[:SNIFF_BYTES]
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    if not head or head.startswith(TEXT_BOMS):
+        return None
+    controls = len(_CONTROL.findall(head))
+    if controls >= 8 and controls / len(head) > MAX_CONTROL_SHARE:
+        return "binary"
+    return None
+
+
+def looks_cut(body: bytes) -> bool:
+    """An HTML document that stops before its closing </body> or </html> tag."""
+    if not _HTML_START.match(body[:1024]):
+        return False  # a fragment or not HTML: nothing to judge by
+    return _END_OF_HTML.search(body[-TAIL_BYTES:]) is None
+
+
+def xml_problem(body: bytes) -> str | None:
+    """Why an XML document is not well-formed (None when it is), parsed without expanding
+    entities, without loading DTDs, without network and within libxml2's size limits."""
+    parser = etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, recover=False
+    )
+    try:
+        etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return str(exc) or "not well-formed"
+    except ValueError as exc:  # e.g. an empty document
+        return str(exc)
+    return None
+
+
+class SafetyMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SafetyMiddleware:
+        return cls(crawler)
+
+    def _warn_once(self, key: str, message: str, *args: object) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            logger.warning(message, *args)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if not isinstance(response, TextResponse) or request.method == "HEAD":
+            return response
+        body = response.body
+
+        kind = binary_kind(body)
+        if kind:
+            self.stats.inc_value("fetch/binary_as_text")
+            self.stats.inc_value(f"fetch/binary_as_text/{kind}")
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            self._warn_once(
+                f"binary:{kind}",
+                "binary content (%s) served as %s: %s",
+                kind,
+                content_type or "text",
+                response.url,
+            )
+            return Response(
+                url=response.url,
+                status=response.status,
+                headers=response.headers,
+                body=body,
+                flags=[*response.flags, "binary"],
+                request=response.request,
+                certificate=response.certificate,
+                ip_address=response.ip_address,
+                protocol=response.protocol,
+            )
+
+        if b"<!ENTITY" in body[:SNIFF_BYTES]:
+            self.stats.inc_value("fetch/xml_entities")
+            self._warn_once(
+                f"entities:{response.url}",
+                "entity declarations in %s (left unexpanded)",
+                response.url,
+            )
+
+        if isinstance(response, HtmlResponse):
+            if "dataloss" in response.flags or ("partial" in response.flags and looks_cut(body)):
+                return self._truncated(request, response)
+            return self._charset(response)
+        return response
+
+    def _truncated(self, request: Request, response: Response) -> Request:
+        self.stats.inc_value("fetch/truncated")
+        self._warn_once(
+            "truncated",
+            "truncated page (the connection closed before </html>): %s",
+            response.url,
+        )
+        retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated_html")
+        if retry is not None:
+            return retry
+        raise TruncatedPage(f"truncated page: {response.url}")
+
+    def _charset(self, response: HtmlResponse) -> HtmlResponse:
+        body = response.body
+        if looks_tcvn3_bytes(body):
+            self.stats.inc_value("fetch/legacy_encoding/tcvn3")
+            logger.info("legacy TCVN3 (ABC) page, converted to Unicode: %s", response.url)
+            if response.encoding != "cp1252":
+                return response.replace(encoding="cp1252")
+            return response
+        if body.startswith(b"\xef\xbb\xbf"):
+            self.stats.inc_value("fetch/charset/utf-8-bom")
+        elif response.encoding not in ("utf-8", "ascii"):
+            self.stats.inc_value(f"fetch/charset/{response.encoding}")
+        return response
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with one Deferred per request waiting for robots.txt."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(parser, Deferred):
+            waiter: Deferred[RobotParser | None] = Deferred()
+
+            def relay(result: RobotParser | None) -> RobotParser | None:
+                waiter.callback(result)
+                return result  # the next waiter gets it too
+
+            parser.addCallback(relay)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise ForbiddenByRobots(str(exc)) from None
+
+
+class HttpCompressionMiddleware(ScrapyHttpCompressionMiddleware):
+    """Scrapy's decompression; a body inflating past DOWNLOAD_MAXSIZE is a counted bomb."""
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:  # the only one Scrapy raises here: DOWNLOAD_MAXSIZE
+            if self.stats is not None:
+                self.stats.inc_value("fetch/decompression_bomb")
+            raise DecompressionBomb(str(exc)) from exc
+
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+class RedirectGuardMiddleware:
+    """Redirect loops and over-long redirect chains, named and counted (before Scrapy's
+    RedirectMiddleware, which would drop the first silently and the second anonymously)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
+        self.enabled = crawler.settings.getbool("REDIRECT_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if (
+            not self.enabled
+            or response.status not in REDIRECT_STATUSES
+            or b"Location" not in response.headers
+            or request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+            or request.meta.get("handle_httpstatus_all")
+        ):
+            return response
+        location = response.headers["Location"].decode("latin-1").strip()
+        target = urljoin(request.url, location).split("#", 1)[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            self.stats.inc_value("fetch/redirect_loop")
+            raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
+        if request.meta.get("redirect_times", 0) >= self.max_redirects:
+            self.stats.inc_value("fetch/redirect_max")
+            raise TooManyRedirects(
+                f"more than {self.max_redirects} redirects from {chain[0]} (last: {target})"
+            )
+        return response
