@@ -48,6 +48,7 @@ class _QuietServer(ThreadingHTTPServer):
     """Threaded server that does not print tracebacks when a client drops a connection."""
 
     daemon_threads = True
+    request_queue_size = 128  # the default backlog (5) drops connections under load
 
     def handle_error(self, request: object, client_address: object) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
