@@ -129,6 +129,7 @@ def serve(site: Site) -> tuple[ThreadingHTTPServer, int]:
             self.end_headers()
             self.wfile.write(body)
 
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
