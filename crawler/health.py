@@ -27,6 +27,8 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         return EXIT_FAILED, f"the crawl stopped early ({reason})"
     if stats.get("store/errors"):
         return EXIT_FAILED, f"{stats['store/errors']} store write(s) failed"
+    if stats.get("distributed/worker") and not requests:
+        return EXIT_OK, "nothing left to fetch: the other distributed workers took it all"
     offsite = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/"))
     if responses == 0 and offsite:
         return EXIT_NOTHING_USABLE, f"the site redirects to another host ({', '.join(offsite)})"

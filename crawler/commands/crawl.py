@@ -12,6 +12,7 @@ import logging
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from crawler import distributed
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
 
@@ -29,7 +30,8 @@ class Command(ScrapyCrawl):
             raise UsageError(f"no spider named {name!r}; known: {known}")
         lock = SpiderLock(self.settings["SQLITE_PATH"], name)
         try:
-            lock.acquire()
+            if not distributed.enabled(self.settings):  # distributed workers write no SQLite
+                lock.acquire()
         except LockBusy as exc:
             logger.error("%s: not started, %s", name, exc)
             self.exitcode = EXIT_LOCKED

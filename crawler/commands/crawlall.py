@@ -12,6 +12,7 @@ import logging
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler import distributed
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
 from crawler.registry import default_registry
@@ -60,7 +61,8 @@ class Command(ScrapyCommand):
         for site in sites:
             lock = SpiderLock(self.settings["SQLITE_PATH"], site.name)
             try:
-                locks.append(lock.acquire())
+                if not distributed.enabled(self.settings):  # distributed workers write no SQLite
+                    locks.append(lock.acquire())
             except LockError as exc:
                 logger.error("%s: not started, %s", site.name, exc)
                 codes.append(EXIT_LOCKED if isinstance(exc, LockBusy) else EXIT_FAILED)

@@ -17,6 +17,7 @@ SIGKILL) writes that batch again when it restarts (the store then counts those i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -157,7 +158,8 @@ class Ingest:
                 if not handled and until_empty and self.finished():
                     break
         finally:
-            self.release()
+            with contextlib.suppress(Exception):  # Redis gone: the lock expires by itself
+                self.release()
 
     # -- messages -------------------------------------------------------------------------
 

@@ -413,7 +413,8 @@ chính trị</a> | <a href="/ct/cms/tintuc/Pages/KinhTe.aspx">Xem thêm tin kinh
             action = f"./{list_name}.aspx"
         rows = (
             "".join(
-                f'<tr><td class="list-item"><a href="{a.path}">{esc(a.title)}</a> <span class="date">'
+                f'<tr><td class="list-item"><a href="{a.path}">{esc(a.title)}</a> '
+                '<span class="date">'
                 f'({dmy(a.published)})</span><div class="list-desc">{esc(a.lead or "")}</div>'
                 "</td></tr>"
                 for a in items[: SITE.page_size]
