@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.extraction.item import page_item
+from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from pipelines.chain import normalise
 from pipelines.store import Store, StoreError
@@ -34,6 +38,38 @@ def reextract_page(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[s
     return normalise(fields)
 
 
+def _attempt(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[str, Any] | str:
+    try:
+        return reextract_page(page, sites)
+    except Exception as exc:  # one broken page must not stop the run
+        return repr(exc)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for entry in items:
+        chunk.append(entry)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def extracted(
+    pages: Iterable[Mapping[str, Any]], sites: Mapping[str, Site], workers: int
+) -> Iterator[tuple[Mapping[str, Any], dict[str, Any] | str]]:
+    """(page, item or error) in page order; extraction on `workers` processes, a window at a
+    time so that memory holds a few dozen pages, not the archive."""
+    if workers <= 1:
+        yield from ((page, _attempt(page, sites)) for page in pages)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        for chunk in _chunks(pages, 16 * workers):
+            results = pool.map(_attempt, chunk, repeat(sites), chunksize=8)
+            yield from zip(chunk, results, strict=True)
+
+
 def reextract(
     store: Store,
     sites: Mapping[str, Site],
@@ -41,6 +77,7 @@ def reextract(
     limit: int | None = None,
     dry_run: bool = False,
     report: Any = None,
+    workers: int = 0,
 ) -> Counter:
     """Re-extract the store's articles; return the count of each outcome.
 
@@ -49,19 +86,20 @@ def reextract(
     validation: row kept), error (extraction raised: row kept).
     """
     counts: Counter = Counter()
-    for page in store.stored_pages(site=site, limit=limit):
+    for page, item in extracted(store.stored_pages(site=site, limit=limit), sites, workers):
         article_id = page["article_id"]
-        try:
-            item = reextract_page(page, sites)
-        except Exception as exc:  # one broken page must not stop the run
+        if isinstance(item, str):
             counts["error"] += 1
             if report:
-                report(f"{article_id}\terror\t{page['url']}\t{exc!r}")
+                report(f"{article_id}\terror\t{page['url']}\t{item}")
             continue
         if item["rejected"]:
             counts["rejected"] += 1
             if report:
                 report(f"{article_id}\trejected ({item['rejected']})\t{page['url']}")
+            continue
+        gone = not store.db.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone()
+        if gone:  # merged into an earlier article while its page was being extracted
             continue
         outcome = store.replace_extraction(article_id, item, dry_run=dry_run)
         counts[outcome] += 1
@@ -90,6 +128,9 @@ class Command(ScrapyCommand):
             "--dry-run", action="store_true", help="report what would change, write nothing"
         )
         parser.add_argument("--db", help="database file (default: the SQLITE_PATH setting)")
+        parser.add_argument(
+            "--workers", type=int, help="extraction processes (default: one per core)"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -112,7 +153,10 @@ class Command(ScrapyCommand):
             self.exitcode = 2
             return
         try:
-            counts = reextract(store, sites, opts.site, opts.limit, opts.dry_run, print)
+            workers = default_workers() if opts.workers is None else opts.workers
+            counts = reextract(
+                store, sites, opts.site, opts.limit, opts.dry_run, print, workers=workers
+            )
         finally:
             store.close()
         done = sum(v for k, v in counts.items() if k != "without_page")
