@@ -74,6 +74,14 @@ REVISIT_HOURS = 48
 REVISIT_EVERY_HOURS = 6
 LISTING_STALE_PAGES = 1
 
+# Conditional requests (ETag / Last-Modified) for entry points and listings: Scrapy's HTTP
+# cache with the RFC 2616 policy revalidates what it holds; article pages are never cached
+# (the store knows them). The cache lives beside the store (crawler.addons).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_GZIP = True
+HTTPCACHE_IGNORE_HTTP_CODES = [301, 302, 303, 307, 308, 401, 403, 404, 408, 429, 500, 502, 503, 504]
+
 # The fetch time stamped on items; tests inject a fixed one ("2026-11-23T08:00:00+00:00").
 FETCH_TIME = None
 
@@ -83,7 +91,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
 # crawler processes on any machines share one frontier and one request dupefilter in Redis,
 # and push items to Redis for the one `scrapy ingest` that writes the store. Unset: no change.
-ADDONS = {"crawler.distributed.DistributedAddon": 0}
+ADDONS = {"crawler.distributed.DistributedAddon": 0, "crawler.addons.BesideTheStore": 10}
 REDIS_URL = None
 REDIS_KEY_PREFIX = "vnnews"
 REDIS_ITEMS_HTML = True  # pages travel with their items, for `scrapy reextract`

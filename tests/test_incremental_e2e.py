@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from tests.conftest import crawl
+from tests.mirror.server import MirrorServer
 
 
 def runs(db: Path) -> list[dict]:
@@ -77,3 +78,18 @@ def test_bad_spider_argument_is_a_clear_error(mirror, tmp_path: Path):
     )
     assert result.returncode != 0
     assert "-a since='yesterday': expected YYYY-MM-DD" in result.stderr
+
+
+def test_listings_are_revalidated_with_conditional_requests(tmp_path: Path):
+    db = tmp_path / "news.db"
+    with MirrorServer() as mirror:  # its own server: counts the 304s of this test only
+        crawl(mirror, "thainguyen", db, "-s", "REVISIT_HOURS=0")
+        crawl(mirror, "thainguyen", db, "-s", "REVISIT_HOURS=0")
+        not_modified = mirror.not_modified[("thainguyen.gov.vn", "/")]
+    one, two = runs(db)
+    assert (tmp_path / "httpcache").is_dir()  # beside the store, not shared between stores
+    assert "httpcache/revalidate" not in one["stats"]
+    # The second run asked "changed since?" and the server answered 304 Not Modified.
+    assert not_modified == 1
+    assert two["stats"]["httpcache/revalidate"] >= 2
+    assert two["articles_new"] == 0 and two["stats"].get("extract/pages", 0) == 0

@@ -208,7 +208,12 @@ class SiteSpider(scrapy.Spider):
                 self.count("discovery/known_articles")
                 continue
             requests.append(
-                self.request(url, self.parse_article, cb_kwargs={"hints": {"section": section}})
+                self.request(
+                    url,
+                    self.parse_article,
+                    cb_kwargs={"hints": {"section": section}},
+                    meta={"dont_cache": True},
+                )
             )
         return requests
 
@@ -331,6 +336,7 @@ class SiteSpider(scrapy.Spider):
             },
             callback=self.parse_api,
             errback=self.on_error,
+            meta={"dont_cache": True},
             cb_kwargs={"section": section, "start": start},
         )
 
@@ -376,7 +382,9 @@ class SiteSpider(scrapy.Spider):
                 self.count("discovery/known_articles")
                 continue
             fresh += 1
-            yield self.request(url, self.parse_article, cb_kwargs={"hints": hints})
+            yield self.request(
+                url, self.parse_article, cb_kwargs={"hints": hints}, meta={"dont_cache": True}
+            )
         more = len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages
         if more and fresh and section not in self.passed_since:
             yield self.api_request(section, start + api.page_size)

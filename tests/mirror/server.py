@@ -13,6 +13,7 @@ handler sends), falling back to `Host`; ports are stripped. Pages link to the re
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import socket
 import sys
@@ -77,6 +78,7 @@ class MirrorServer:
             raise ValueError(f"vinhphuc_mode must be one of {MODES}")
         self.vinhphuc_mode = vinhphuc_mode
         self.hits: Counter[tuple[str, str]] = Counter()
+        self.not_modified: Counter[tuple[str, str]] = Counter()  # 304 answers
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._apps: dict[str, SiteApp] = {
@@ -234,7 +236,22 @@ class _Handler(BaseHTTPRequestHandler):
         if response.drop_connection:
             self.close_connection = True
             return
+        # Like nginx: a strong ETag on pages, 304 when the client already holds this version.
+        etag = None
+        if method in ("GET", "HEAD") and response.status == 200:
+            etag = f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
+            if self.headers.get("If-None-Match") == etag:
+                with self.mirror._lock:
+                    self.mirror.not_modified[(req.host, req.target)] += 1
+                self.send_response_only(304)
+                self.send_header("Date", self.date_time_string())
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         self.send_response_only(response.status)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Date", self.date_time_string())
         for name, value in response.headers:
             self.send_header(name, value)
