@@ -6,6 +6,7 @@ edit there. Errors name the file, the site and the field, because operators fix 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -14,7 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
+# The registry shipped with the crawler; CRAWLER_REGISTRY names another file (to try an edit).
+DEFAULT_REGISTRY = Path(
+    os.environ.get("CRAWLER_REGISTRY") or Path(__file__).with_name("sites.toml")
+)
 
 EXTRACT_FIELDS: dict[str, type] = {
     "title": list,

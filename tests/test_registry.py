@@ -1,5 +1,7 @@
 """The registry: the real entries load, and a broken entry names the file, site and field."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,23 @@ def test_bad_entry_names_file_site_and_field(tmp_path: Path, entry: str, message
     assert str(registry) in str(info.value)
     assert "site 'bad'" in str(info.value)
     assert message in str(info.value)
+
+
+def test_a_bad_registry_stops_commands_with_a_clear_message(tmp_path: Path):
+    from tests.conftest import ROOT, clean_env
+
+    bad = tmp_path / "sites.toml"
+    text = (ROOT / "crawler" / "sites.toml").read_text("utf-8")
+    bad.write_text(text.replace("page_size = 15", 'page_size = "15"'), "utf-8")
+    env = {**clean_env(), "CRAWLER_REGISTRY": str(bad)}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"{bad}: site 'baoquocte', field 'page_size': expected int" in result.stderr
+    assert "Traceback" not in result.stderr

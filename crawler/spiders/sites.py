@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.registry import Site, default_registry
+import sys
+
+from crawler.registry import RegistryError, Site, default_registry
 
 from .base import SiteSpider
 
@@ -16,10 +18,12 @@ def spider_class(site: Site) -> type[SiteSpider]:
     )
 
 
+try:
+    _SITES = default_registry()
+except RegistryError as exc:  # an operator's edit: say what is wrong, without a traceback
+    print(f"registry error: {exc}", file=sys.stderr)
+    raise SystemExit(2) from None
+
 globals().update(
-    {
-        cls.__name__: cls
-        for cls in map(spider_class, default_registry().values())
-        if cls.site.enabled
-    }
+    {cls.__name__: cls for cls in map(spider_class, _SITES.values()) if cls.site.enabled}
 )
