@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -101,23 +102,33 @@ class Site:
         return -(-self.articles // PAGE_SIZE)
 
 
-def serve(site: Site) -> tuple[ThreadingHTTPServer, int]:
+def serve(site: Site, latency: float = 0.0) -> tuple[ThreadingHTTPServer, int, Counter]:
+    """The magazine on 127.0.0.1, `latency` s before each answer; counts hits per path."""
     article = re.compile(r"^/bai-doi-ngoai-so-(\d+)-\d+\.html$")
+    paging = re.compile(rf"^/{SECTION}&s_cond=&BRSR=(\d+)$")
+    hits: Counter = Counter()
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:  # noqa: N802
             path = self.path
+            with lock:
+                hits[path] += 1
+            if latency:
+                time.sleep(latency)
             body, status, kind = b"", 200, "text/html; charset=utf-8"
             if path == "/robots.txt":
                 body, kind = b"User-agent: *\nDisallow:\n", "text/plain"
             elif path == "/":
-                body = b"<html><body><a href='/ngoai-giao'>Ngoai giao</a></body></html>"
+                body = f"<html><body><a href='/{SECTION}'>Ngoai giao</a></body></html>".encode()
             elif path == f"/{SECTION}":
                 body = site.listing(1).encode()
-            elif m := re.match(rf"^/{SECTION}&s_cond=&BRSR=(\d+)$", path):
+            elif m := paging.match(path):
                 body = site.listing(int(m.group(1)) // PAGE_SIZE + 1).encode()
             elif (m := article.match(path)) and int(m.group(1)) < site.articles:
                 body = site.article(int(m.group(1))).encode()
@@ -133,7 +144,7 @@ def serve(site: Site) -> tuple[ThreadingHTTPServer, int]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
+    return server, server.server_address[1], hits
 
 
 def tree_rss(pid: int) -> int:
@@ -190,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=300, help="pages timed in one process")
     args = parser.parse_args(argv)
     site = Site(args.articles)
-    server, port = serve(site)
+    server, port, _ = serve(site)
     profile = default_registry()["baoquocte"].profile
     sample = [site.article(i) for i in range(min(args.sample, args.articles))]
     url = f"https://{HOST}/x-1.html"
@@ -220,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"plain trafilatura, one process: {traf_rate:.1f} pages/s (one-core limit)")
     print(f"ratio end to end / trafilatura one core: {rate / traf_rate:.2f}x")
     print(f"our extraction in one process: {ours_ms:.2f} ms/page = {1000 / ours_ms:.0f} pages/s")
-    print(
-        f"share of crawl time outside extraction ({workers} workers): "
-        f"{1 - extraction_share:.0%}"
-    )
+    print(f"share of crawl time outside extraction ({workers} workers): {1 - extraction_share:.0%}")
     print(f"peak RSS, crawler + workers: {peak / 2**20:.0f} MiB")
     print(
         f"incremental second run: {second:.1f} s ({second / first:.0%} of the first), "

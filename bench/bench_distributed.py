@@ -25,66 +25,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.bench_crawl import HOST, PAGE_SIZE, SECTION, Site
+from bench.bench_crawl import HOST, SECTION, Site, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "vnnews"
-
-
-def serve(site: Site, latency: float) -> tuple[ThreadingHTTPServer, Counter]:
-    """The magazine on 127.0.0.1 (bench_crawl's URL scheme), `latency` s before each answer."""
-    article = re.compile(r"^/bai-doi-ngoai-so-(\d+)-\d+\.html$")
-    paging = re.compile(rf"^/{SECTION}&s_cond=&BRSR=(\d+)$")
-    hits: Counter = Counter()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            path = self.path
-            with lock:
-                hits[path] += 1
-            if latency:
-                time.sleep(latency)
-            body, status, kind = b"", 200, "text/html; charset=utf-8"
-            if path == "/robots.txt":
-                body, kind = b"User-agent: *\nDisallow:\n", "text/plain"
-            elif path == "/":
-                body = f"<html><body><a href='/{SECTION}'>Ngoai giao</a></body></html>".encode()
-            elif path == f"/{SECTION}":
-                body = site.listing(1).encode()
-            elif m := paging.match(path):
-                body = site.listing(int(m.group(1)) // PAGE_SIZE + 1).encode()
-            elif (m := article.match(path)) and int(m.group(1)) < site.articles:
-                body = site.article(int(m.group(1))).encode()
-            else:
-                status = 404
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, hits
 
 
 class RedisServer:
@@ -206,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
     site = Site(args.articles)
-    server, hits = serve(site, args.latency)
+    server, _, hits = serve(site, args.latency)
     redis = RedisServer()
     print(
         f"{args.articles} articles + {site.pages()} listings, {args.latency * 1000:.0f} ms per "
