@@ -29,14 +29,20 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         return EXIT_FAILED, f"{stats['store/errors']} store write(s) failed"
     if stats.get("distributed/worker") and not requests:
         return EXIT_OK, "nothing left to fetch: the other distributed workers took it all"
-    offsite = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/"))
+    blocked = statuses.get(403, 0) + statuses.get(429, 0)
+    challenges = stats.get("fetch/challenge", 0)  # refused before they count as responses
+    if blocked + challenges and blocked + challenges >= (responses + challenges) / 2:
+        return EXIT_BLOCKED, (
+            f"the site refused {blocked + challenges} of {responses + challenges} requests "
+            f"(403/429: {blocked}, challenge pages: {challenges})"
+        )
+    offsite = sorted(
+        k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/")
+    )
     if responses == 0 and offsite:
         return EXIT_NOTHING_USABLE, f"the site redirects to another host ({', '.join(offsite)})"
     if responses == 0:
         return EXIT_UNREACHABLE, f"the site did not answer ({errors} fetch errors)"
-    blocked = statuses.get(403, 0) + statuses.get(429, 0)
-    if blocked and blocked >= responses / 2:
-        return EXIT_BLOCKED, f"the site refused {blocked} of {responses} requests (403/429)"
     found = (
         stats.get("extract/pages", 0)
         + stats.get("discovery/known_articles", 0)

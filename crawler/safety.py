@@ -118,6 +118,23 @@ class TooManyRedirects(IgnoreRequest):
     """More redirects in a row than REDIRECT_MAX_TIMES."""
 
 
+class ChallengePage(IgnoreRequest):
+    """The site answered with an anti-bot challenge instead of the page: it is blocking us."""
+
+
+CHALLENGE = re.compile(
+    rb"challenge-platform|cf-chl|cf_chl_opt|/cdn-cgi/challenge|Just a moment\.\.\.|"
+    rb"Checking your browser|Attention Required! \| Cloudflare|DDoS protection by|"
+    rb"class=\"g-recaptcha\"|class=\"h-captcha\"",
+    re.IGNORECASE,
+)
+CHALLENGE_MAX_BYTES = 64 * 1024  # challenge pages are small; articles that mention one are not
+
+
+def looks_like_challenge(body: bytes) -> bool:
+    return len(body) <= CHALLENGE_MAX_BYTES and CHALLENGE.search(body) is not None
+
+
 class ForbiddenByRobots(IgnoreRequest):
     """robots.txt disallows the URL: the site's rule, not a failure."""
 
@@ -210,6 +227,14 @@ class SafetyMiddleware:
                 "entity declarations in %s (left unexpanded)",
                 response.url,
             )
+
+        robots = request.url.endswith("/robots.txt")  # robots.txt failures: allow-all anyway
+        if isinstance(response, HtmlResponse) and not robots and looks_like_challenge(body):
+            self.stats.inc_value("fetch/challenge")
+            self._warn_once(
+                "challenge", "an anti-bot challenge page instead of %s: blocked", response.url
+            )
+            raise ChallengePage(f"challenge page at {response.url}")
 
         if isinstance(response, HtmlResponse):
             if "dataloss" in response.flags or ("partial" in response.flags and looks_cut(body)):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from crawler.locks import SpiderLock
 from tests.conftest import crawl, fast_settings, scrapy
 
@@ -57,3 +59,65 @@ def test_crawlall_runs_every_site_in_one_process(mirror, tmp_path: Path):
     out = scrapy("runs", "-s", f"SQLITE_PATH={db}").stdout
     assert "phutho" in out and "thainguyen" in out
     assert os.path.exists(db)
+
+
+class HostileSite:
+    """phutho.gov.vn as a hostile host: every page 403, a challenge page, or 500s."""
+
+    CHALLENGE = (
+        b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+        b'<div id="challenge-platform">Checking your browser before accessing.</div></body></html>'
+    )
+
+    def __init__(self, mode: str):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        links = "".join(f'<a href="/tin-tuc/bai-viet-{i}">Bài {i}</a>' for i in range(10))
+        home = f"<html><body>{links}</body></html>".encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                status, body = 200, home
+                if mode == "403":
+                    status, body = 403, b"<html><body>Forbidden</body></html>"
+                elif mode == "challenge":
+                    status, body = 503, HostileSite.CHALLENGE
+                elif mode == "errors" and self.path not in ("/", "/robots.txt"):
+                    status, body = 500, b"<html><body>Server Error</body></html>"
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hosts_map(self) -> dict[str, str]:
+        return {"phutho.gov.vn": f"127.0.0.1:{self.server.server_address[1]}"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "code", "reason"),
+    [
+        ("403", 3, "the site refused"),
+        ("challenge", 3, "challenge pages: "),
+        ("errors", 5, "errors for"),
+    ],
+)
+def test_blocked_and_failing_sites_exit_non_zero(tmp_path: Path, mode: str, code: int, reason):
+    site = HostileSite(mode)
+    try:
+        result = crawl(site, "phutho", tmp_path / "news.db", "-s", "RETRY_TIMES=0")
+    finally:
+        site.server.shutdown()
+    assert result.returncode == code, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"exit {code}" in last and reason in last
+    if mode == "challenge":
+        assert result.stderr.count("anti-bot challenge page") == 1
