@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.health import verdict
 from pipelines.store import Store, StoreError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,9 @@ def _sum(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
 
 
-def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
+def run_summary(stats: dict[str, Any], error_threshold: float = 0.5) -> dict[str, Any]:
     """The `crawl_runs` columns computed from a finished crawl's stats."""
+    exit_status, reason = verdict(stats, error_threshold)
     dropped = _sum(stats, "dropped/")
     errors = sum(
         stats.get(k, 0)
@@ -37,6 +39,8 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "http_status": json.dumps(_sum(stats, "downloader/response_status_count/"), sort_keys=True),
         "stats": json.dumps(stats, sort_keys=True, default=str, ensure_ascii=False),
+        "exit_status": exit_status,
+        "verdict": reason,
     }
 
 
@@ -68,8 +72,13 @@ class CrawlRunLog:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
-        stats = self.crawler.stats.get_stats()
-        values = {"finished_at": utc_now(), "finish_reason": reason, **run_summary(stats)}
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        threshold = self.crawler.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
+        values = {
+            "finished_at": utc_now(),
+            "finish_reason": reason,
+            **run_summary(stats, threshold),
+        }
         try:
             store = Store(self.path)
         except StoreError as exc:

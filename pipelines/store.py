@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_COLUMNS = (
@@ -373,7 +373,13 @@ def _migrate_v2(store: Store) -> None:
     db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
-MIGRATIONS = {1: lambda store: _create_v1(store.db), 2: _migrate_v2}
+def _migrate_v3(store: Store) -> None:
+    """Each run's verdict for cron: the exit status and its reason (crawler.health)."""
+    store.db.execute("ALTER TABLE crawl_runs ADD COLUMN exit_status INTEGER")
+    store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
+
+
+MIGRATIONS = {1: lambda store: _create_v1(store.db), 2: _migrate_v2, 3: _migrate_v3}
 
 
 class Store:

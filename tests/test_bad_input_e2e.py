@@ -37,6 +37,7 @@ def test_host_redirected_to_another_province_is_reported(vinhphuc_mirror, tmp_pa
     assert run["stats"]["site/redirect_offsite/phutho.gov.vn"] >= 1
     assert run["articles_new"] == 0
     assert result.returncode == 4  # answers, but nothing usable on the site's own hosts
+    assert run["exit_status"] == 4 and "phutho.gov.vn" in run["verdict"]
     assert "exit 4" in result.stderr.strip().splitlines()[-1]
 
 
@@ -52,6 +53,7 @@ def test_dead_host_is_reported_and_exit_is_non_zero(vinhphuc_mirror, tmp_path: P
     assert run["stats"]["fetch/errors"] >= 1
     assert result.returncode == 2
     assert "did not answer" in result.stderr.strip().splitlines()[-1]
+    assert run["exit_status"] == 2 and "did not answer" in run["verdict"]
 
 
 @pytest.mark.parametrize("vinhphuc_mirror", ["api_html"], indirect=True)

@@ -311,7 +311,7 @@ def test_newer_schema_is_refused_with_the_file_named(tmp_path: Path):
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(StoreError, match=rf"{path}: schema version 3 is newer"):
+    with pytest.raises(StoreError, match=rf"{path}: schema version {SCHEMA_VERSION + 1} is newer"):
         Store(path)
 
 
@@ -410,7 +410,7 @@ def test_v1_file_is_upgraded_and_its_rows_survive(tmp_path: Path):
     db.close()
 
     store = Store(path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 2
     # the two spellings of one story became one article; no URL and no text was lost
     assert rows(store, "SELECT id, content_hash FROM articles ORDER BY id") == [
         (1, content_hash(BODY)),

@@ -15,6 +15,7 @@ COLUMNS = (
     "started_at",
     "finished_at",
     "finish_reason",
+    "exit_status",
     "pages_fetched",
     "articles_new",
     "articles_updated",
