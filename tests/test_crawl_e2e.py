@@ -85,3 +85,7 @@ def test_sections_argument_limits_the_crawl(mirror, tmp_path: Path):
     assert result.returncode == 0
     stats = json.loads(rows(db, "crawl_runs")[0]["stats"])
     assert stats["discovery/listing_pages"] == 1
+    # Only that section: the home page's other articles are not fetched.
+    in_section = {e["url"] for e in mirror.expected("thainguyen") if e["section"] == "tin-quoc-te"}
+    stored = {u["url"] for u in rows(db, "article_urls")}
+    assert stored and stored <= in_section

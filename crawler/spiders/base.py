@@ -80,6 +80,7 @@ class SiteSpider(scrapy.Spider):
             if sections
             else site.sections
         )
+        self.sections_given = sections is not None
         if sections is not None and not self.sections:
             raise SpiderArgumentError(f"-a sections={sections!r}: no section named")
         self.max_pages = _positive_int("max_pages", max_pages) if max_pages else site.max_pages
@@ -221,7 +222,8 @@ class SiteSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         site = self.site
-        yield self.request(site.home_url(), self.parse_home)
+        if not self.sections_given:  # `-a sections=` asks for those sections only
+            yield self.request(site.home_url(), self.parse_home)
         if site.api is not None:
             for section in self.sections:
                 yield self.api_request(section, 0)
