@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Spider, signals
@@ -58,16 +59,17 @@ class CrawlRunLog:
     def from_crawler(cls, crawler: Crawler) -> CrawlRunLog:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
+    def _with_store(self, action: Callable[[Store], Any]) -> Any:
+        """Run one action on a short-lived connection; a store that cannot open is logged."""
         try:
-            store = Store(self.path)
+            with Store(self.path) as store:
+                return action(store)
         except StoreError as exc:
             logger.error("%s", exc)
-            return
-        try:
-            self.run_id = store.start_run(spider.name, utc_now())
-        finally:
-            store.close()
+            return None
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.run_id = self._with_store(lambda store: store.start_run(spider.name, utc_now()))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
@@ -79,12 +81,4 @@ class CrawlRunLog:
             "finish_reason": reason,
             **run_summary(stats, threshold),
         }
-        try:
-            store = Store(self.path)
-        except StoreError as exc:
-            logger.error("%s", exc)
-            return
-        try:
-            store.finish_run(self.run_id, values)
-        finally:
-            store.close()
+        self._with_store(lambda store: store.finish_run(self.run_id, values))

@@ -473,6 +473,12 @@ class Store:
             self.db.close()
             self.db = None
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- articles -----------------------------------------------------------------------------
 
     def write(self, items: list[dict[str, Any]], counter: Counter | None = None) -> list[str]:
