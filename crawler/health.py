@@ -36,9 +36,7 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
             f"the site refused {blocked + challenges} of {responses + challenges} requests "
             f"(403/429: {blocked}, challenge pages: {challenges})"
         )
-    offsite = sorted(
-        k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/")
-    )
+    offsite = sorted(k.rsplit("/", 1)[1] for k in stats if k.startswith("site/redirect_offsite/"))
     if responses == 0 and offsite:
         return EXIT_NOTHING_USABLE, f"the site redirects to another host ({', '.join(offsite)})"
     if responses == 0:

@@ -15,6 +15,7 @@ looks like.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -31,6 +32,7 @@ QUALITY_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
 # and on the first in the older one (hòa, hòe, thủy).
 SECOND_VOWEL_PAIRS = frozenset({"oa", "oe", "uy"})
 WORD = re.compile(r"[^\W\d_][\w\u0300-\u036f]*")
+SYLLABLE = re.compile(r"\w+")
 FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
@@ -74,8 +76,10 @@ def _tone_position(letters: str) -> int | None:
     return positions[0]
 
 
-def _place_tone(match: re.Match[str]) -> str:
-    word = match.group()
+@functools.lru_cache(maxsize=1 << 16)
+def _placed(word: str) -> str:
+    """`word` (NFD) with its tone on the main vowel. Cached: a language has a few thousand
+    syllables, and a body repeats them."""
     tones = [c for c in word if c in TONES]
     if len(tones) != 1:  # no tone, or not a Vietnamese syllable: leave it as it is
         return word
@@ -84,6 +88,10 @@ def _place_tone(match: re.Match[str]) -> str:
     if position is None:
         return word
     return letters[: position + 1] + tones[0] + letters[position + 1 :]
+
+
+def _place_tone(match: re.Match[str]) -> str:
+    return _placed(match.group())
 
 
 def normalise_tones(text: str) -> str:
@@ -105,12 +113,22 @@ def comparison_key(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 hex of `comparison_key(text)` (see docs/schema.md)."""
-    return hashlib.sha256(comparison_key(text).encode("utf-8")).hexdigest()
+    return key_hash(comparison_key(text))
+
+
+def key_hash(key: str) -> str:
+    """content_hash of a text whose comparison key is already known."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def syllables(text: str) -> list[str]:
     """Lower-case syllables of the comparison key: the units of near-duplicate shingles."""
-    return re.findall(r"\w+", comparison_key(text).lower())
+    return key_syllables(comparison_key(text))
+
+
+def key_syllables(key: str) -> list[str]:
+    """syllables of a text whose comparison key is already known."""
+    return SYLLABLE.findall(key.lower())
 
 
 def fold(text: str) -> str:

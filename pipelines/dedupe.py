@@ -3,6 +3,10 @@
 Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.textnorm), stamped on
 every item here and looked up by the store, across crawls and sites.
 
+Both fingerprints are pure-Python text work (tone placement, shingling: several ms a body), so
+the pipeline computes them together in the crawl's worker pool, off the reactor, and hands the
+sketch to the store with the item (`near_sketch`).
+
 Near: a MinHash signature over shingles of Vietnamese syllables, and LSH buckets (bands of the
 signature hashed to one integer) that the store keeps in an indexed table. An insert looks up
 its own buckets only, so finding the candidates costs a few index probes whatever the size of
@@ -15,11 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import sys
-from array import array
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.textnorm import content_hash, syllables
+import numpy
+
+from crawler.extraction.pool import shared_pool
+from crawler.textnorm import comparison_key, key_hash, key_syllables, syllables
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+Sketch = tuple[tuple[int, ...], int]
 
 SHINGLE = 4  # syllables per shingle: about two Vietnamese words
 PERMUTATIONS = 128  # signature length
@@ -27,30 +37,45 @@ BANDS = 32  # LSH bands of PERMUTATIONS // BANDS rows: candidates from J ≈ 0.4
 ROWS = PERMUTATIONS // BANDS
 THRESHOLD = 0.5  # estimated Jaccard similarity from which two articles are near duplicates
 SIGNATURE_VERSION = 1  # bump when SHINGLE, PERMUTATIONS or the hashing change
+NOT_GIVEN = object()  # no sketch computed yet (None is the sketch of a text without syllables)
 
 
-def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    """Overlapping runs of `size` syllables (the whole text when it is shorter)."""
-    words = syllables(text)
+def shingles(text: str, size: int = SHINGLE, words: list[str] | None = None) -> set[str]:
+    """Overlapping runs of `size` syllables (the whole text when it is shorter); `words`, when
+    given, are the text's syllables already split."""
+    if words is None:
+        words = syllables(text)
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def _hash_values(shingle: str) -> array:
-    """PERMUTATIONS independent 32-bit hash values of one shingle (SHAKE-128 as the family)."""
-    values = array("I", hashlib.shake_128(shingle.encode("utf-8")).digest(4 * PERMUTATIONS))
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
+def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
+    """(MinHash signature, number of shingles) of the text; None when it has no syllable.
 
-
-def sketch(text: str) -> tuple[tuple[int, ...], int] | None:
-    """(MinHash signature, number of shingles) of the text; None when it has no syllable."""
-    rows = [_hash_values(s) for s in shingles(text)]
-    if not rows:
+    Each shingle gets PERMUTATIONS independent 32-bit hash values (SHAKE-128 as the family,
+    read little-endian); the signature is their minimum, column by column.
+    """
+    grams = shingles(text, words=words)
+    if not grams:
         return None
-    return tuple(min(column) for column in zip(*rows, strict=True)), len(rows)
+    digests = b"".join(hashlib.shake_128(g.encode("utf-8")).digest(4 * PERMUTATIONS) for g in grams)
+    matrix = numpy.frombuffer(digests, dtype="<u4").reshape(len(grams), PERMUTATIONS)
+    return tuple(matrix.min(axis=0).tolist()), len(grams)
+
+
+def as_sketch(value: Any) -> Sketch | None:
+    """A sketch carried by an item, back in shape (JSON, through Redis, makes lists of it)."""
+    if value is None:
+        return None
+    signature, count = value
+    return tuple(signature), int(count)
+
+
+def fingerprint(text: str) -> dict[str, Any]:
+    """The item fields this module stamps: `content_hash` and `near_sketch` (sketch(text))."""
+    key = comparison_key(text)
+    return {"content_hash": key_hash(key), "near_sketch": sketch(text, key_syllables(key))}
 
 
 def signature(text: str) -> tuple[int, ...] | None:
@@ -83,8 +108,17 @@ def buckets(sig: tuple[int, ...]) -> list[int]:
 
 
 class ContentHashPipeline:
-    """Stamp `content_hash`; the store looks it up to merge a republication into one article."""
+    """Stamp `content_hash` and `near_sketch`, computed in the worker pool; the store looks the
+    hash up to merge a republication into one article and indexes the sketch."""
 
-    def process_item(self, item: Any) -> Any:
-        item["content_hash"] = content_hash(item["text"])
+    def __init__(self, crawler: Crawler):
+        self.pool = shared_pool(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContentHashPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        for name, value in (await self.pool.run(fingerprint, item["text"])).items():
+            item[name] = value
         return item

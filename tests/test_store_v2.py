@@ -3,6 +3,7 @@ full-text search, capped fields, bad files, the v1 → v2 migration and the stor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -449,12 +450,33 @@ def pipeline(path: Path, **settings) -> SQLiteStorePipeline:
     return SQLiteStorePipeline.from_crawler(crawler)
 
 
+def articles(prefix: str, body: str, count: int) -> list[dict]:
+    """`count` distinct long articles at thoidai URLs /PREFIX-N.html."""
+    return [
+        item(f"https://thoidai.com.vn/{prefix}-{n}.html", text=f"{body} {n}" * 30)
+        for n in range(count)
+    ]
+
+
+def feed(p: SQLiteStorePipeline, *items: dict) -> None:
+    """Run items through the pipeline in one event loop, as a crawl does."""
+
+    async def run() -> None:
+        for one in items:
+            await p.process_item(one)
+
+    asyncio.run(run())
+
+
 def test_pipeline_counts_outcomes_pages_and_near_duplicates(tmp_path: Path):
     p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=2)
     p.open_spider()
-    p.process_item(item("https://thoidai.com.vn/a-1.html", html="<html>a</html>"))
-    p.process_item(item("https://baoquocte.vn/b-2.html", BODY_OLD_STYLE, "baoquocte"))
-    p.process_item(item("https://thoidai.com.vn/c-3.html", BODY + "\n\nThêm một đoạn ngắn."))
+    feed(
+        p,
+        item("https://thoidai.com.vn/a-1.html", html="<html>a</html>"),
+        item("https://baoquocte.vn/b-2.html", BODY_OLD_STYLE, "baoquocte"),
+        item("https://thoidai.com.vn/c-3.html", BODY + "\n\nThêm một đoạn ngắn."),
+    )
     p.close_spider()
     stats = p.stats.get_stats()
     assert stats["store/new"] == 2 and stats["store/duplicate"] == 1
@@ -470,7 +492,7 @@ def test_pipeline_refuses_an_item_missing_a_required_field_loudly(tmp_path: Path
     bad = item("https://thoidai.com.vn/a-1.html")
     del bad["title"]
     with pytest.raises(DropItem, match="missing title: https://thoidai.com.vn/a-1.html"):
-        p.process_item(bad)
+        feed(p, bad)
     assert p.stats.get_value("store/invalid/title") == 1
     p.close_spider()
 
@@ -495,8 +517,7 @@ def test_pipeline_full_disk_loses_no_article_silently(tmp_path: Path, caplog):
     p = pipeline(path, STORE_BATCH_SIZE=100)
     pages = p.store.db.execute("PRAGMA page_count").fetchone()[0]
     p.store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up
-    for n in range(20):
-        p.process_item(item(f"https://thoidai.com.vn/a-{n}.html", text=f"{BODY} {n}" * 30))
+    feed(p, *articles("a", BODY, 20))
     with caplog.at_level(logging.WARNING):
         p.flush()
     assert p.stats.get_value("store/lost_items") == 20
@@ -505,6 +526,29 @@ def test_pipeline_full_disk_loses_no_article_silently(tmp_path: Path, caplog):
     assert caplog.text.count("not stored: https://thoidai.com.vn/a-") == 20
     assert p.store.db["articles"].count == 0  # nothing half-written either
     p.close_spider()
+
+
+def test_pipeline_writes_batches_behind_the_crawl_and_reports_their_failures(
+    tmp_path: Path, caplog
+):
+    """Full batches go to the writer thread, one at a time; what a batch did (stored, lost)
+    still reaches the stats, and nothing is counted twice."""
+    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5)
+    feed(p, *articles("a", BODY, 12))
+    assert p.in_flight is not None  # the last full batch is being written, not waited for
+    p.flush()
+    assert p.in_flight is None and p.stats.get_value("store/new") == 12
+    pages = p.store.db.execute("PRAGMA page_count").fetchone()[0]
+    p.store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # now the disk fills up
+    with caplog.at_level(logging.WARNING):
+        feed(p, *articles("b", OTHER, 10))
+        p.close_spider()
+    assert p.stats.get_value("store/new") == 12
+    assert p.stats.get_value("store/lost_items") == 10 and p.stats.get_value("store/errors") == 2
+    assert caplog.text.count("writing 5 articles failed, the crawl stops: the disk is full") == 2
+    assert caplog.text.count("not stored: https://thoidai.com.vn/b-") == 10
+    with Store(tmp_path / "news.db") as store:
+        assert store.db["articles"].count == 12
 
 
 def test_pipeline_that_cannot_open_its_store_fails_at_build(tmp_path: Path, caplog):

@@ -1,8 +1,11 @@
-"""Extraction off the reactor: a pool of worker processes, so the downloader never waits.
+"""CPU work off the reactor: a pool of worker processes, so the downloader never waits.
 
 trafilatura and lxml cost ~15 ms a page on one core; run in the Scrapy callback they cap a crawl
-near 60 pages/s and leave the other cores idle. Workers are started with "spawn" (forking a
-process that runs a reactor and threads is unsafe) and warmed up once.
+near 60 pages/s and leave the other cores idle. The same holds, at a few ms an item, for the
+pipelines' pure-Python text work (tone normalisation, MinHash sketches): they run here too
+(`await pool.run(fn, ...)`), so the reactor process only downloads, schedules and writes.
+Workers are started with "spawn" (forking a process that runs a reactor and threads is unsafe)
+and warmed up once; one pool per process is shared by every spider and pipeline (`shared_pool`).
 """
 
 from __future__ import annotations
@@ -13,14 +16,20 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.registry import Profile, Site
 
 from .article import extract_article
 from .item import page_item
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from scrapy.settings import BaseSettings
+
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _warm_up() -> None:
@@ -33,7 +42,8 @@ def default_workers() -> int:
 
 
 class ExtractionPool:
-    """`await pool.extract(...)` runs page_item in a worker (inline when workers == 0)."""
+    """`await pool.run(fn, *args)` runs a picklable function in a worker (inline when
+    workers == 0); `await pool.extract(...)` is page_item there."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -49,13 +59,14 @@ class ExtractionPool:
     async def extract(
         self, html: str, url: str, site: Site, hints: dict[str, Any] | None, fetched_at: str
     ) -> dict[str, Any]:
+        return await self.run(page_item, html, url, site, hints, fetched_at)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.workers == 0:
-            return page_item(html, url, site, hints, fetched_at)
+            return fn(*args)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                self._start(), page_item, html, url, site, hints, fetched_at
-            )
+            return await loop.run_in_executor(self._start(), fn, *args)
         except BrokenProcessPool:
             logger.error("an extraction worker died; starting a new pool")
             self.close()
@@ -65,3 +76,16 @@ class ExtractionPool:
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = None
+
+
+_POOLS: dict[int, ExtractionPool] = {}
+
+
+def shared_pool(settings: BaseSettings) -> ExtractionPool:
+    """The process's pool for EXTRACT_WORKERS (default: one worker per core), shared by the
+    spiders of a `crawlall` and the pipelines."""
+    workers = settings.get("EXTRACT_WORKERS")
+    workers = default_workers() if workers is None else int(workers)
+    if workers not in _POOLS:
+        _POOLS[workers] = ExtractionPool(workers)
+    return _POOLS[workers]

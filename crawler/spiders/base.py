@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.extraction.pool import ExtractionPool, default_workers
+from crawler.extraction.pool import shared_pool
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
 from crawler.registry import Site
@@ -34,16 +34,6 @@ from crawler.urls import clean_url
 logger = logging.getLogger(__name__)
 
 API_TITLE_MARKERS = re.compile(r"^#+|#+$")
-
-
-_POOLS: dict[int, ExtractionPool] = {}
-
-
-def shared_pool(workers: int) -> ExtractionPool:
-    """One extraction pool per process, shared by the spiders of a `crawlall`."""
-    if workers not in _POOLS:
-        _POOLS[workers] = ExtractionPool(workers)
-    return _POOLS[workers]
 
 
 class SpiderArgumentError(ValueError):
@@ -110,8 +100,7 @@ class SiteSpider(scrapy.Spider):
         spider.revisit = timedelta(hours=settings.getfloat("REVISIT_HOURS", 48))
         spider.revisit_every = timedelta(hours=settings.getfloat("REVISIT_EVERY_HOURS", 6))
         spider.stale_pages = max(1, settings.getint("LISTING_STALE_PAGES", 1))
-        workers = settings.get("EXTRACT_WORKERS")
-        spider.extractor = shared_pool(default_workers() if workers is None else int(workers))
+        spider.extractor = shared_pool(settings)
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
