@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 import numpy
@@ -113,12 +114,18 @@ class ContentHashPipeline:
 
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContentHashPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        for name, value in (await self.pool.run(fingerprint, item["text"])).items():
+        try:
+            found = await self.pool.run(fingerprint, item["text"], stats=self.stats)
+        except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
+            self.stats.inc_value("pool/inline_fallback")
+            found = fingerprint(item["text"])
+        for name, value in found.items():
             item[name] = value
         return item

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from pipelines import dedupe
 from tests.conftest import crawl
 
 SITES = ["thoidai", "vietnamtimes", "baoquocte", "vinhphuc", "thainguyen", "phutho"]
@@ -51,6 +52,15 @@ def test_crawl_stores_the_sites_foreign_affairs_articles(mirror, tmp_path: Path,
     [run] = rows(db, "crawl_runs")
     assert run["spider"] == site and run["finish_reason"] == "finished"
     assert run["articles_new"] == len(articles) and run["pages_fetched"] > len(articles)
+    # extraction and fingerprints ran in the worker pool, which reports what they cost
+    stats = json.loads(run["stats"])
+    assert stats["pool/cpu_seconds/page_item"] > 0 and stats["pool/cpu_seconds/fingerprint"] > 0
+    # the sketch made in a worker is the one the store would have computed itself
+    signatures = {s["article_id"]: s for s in rows(db, "article_signatures")}
+    for article in articles.values():
+        signature, count = dedupe.sketch(article["text"])
+        assert signatures[article["id"]]["minhash"] == dedupe.pack(signature)
+        assert signatures[article["id"]]["shingles"] == count
 
 
 def test_second_crawl_adds_no_duplicates(mirror, tmp_path: Path):

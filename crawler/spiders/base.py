@@ -391,7 +391,12 @@ class SiteSpider(scrapy.Spider):
             return
         try:
             fields = await self.extractor.extract(
-                response.text, response.url, self.site, hints, self.fetch_time().isoformat()
+                response.text,
+                response.url,
+                self.site,
+                hints,
+                self.fetch_time().isoformat(),
+                stats=self.crawler.stats,
             )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
