@@ -95,12 +95,12 @@ def _collect(imgs: Iterable[etree._Element], url: str, generic: bool) -> list[Im
     images: list[Image] = []
     seen: set[str] = set()
     for img in imgs:
+        if generic and _in_chrome(img):  # first: most of a portal's images are teasers
+            continue
         src = _src(img, url)
         if not src or src in seen:
             continue
         if generic:
-            if _in_chrome(img):
-                continue
             caption = caption_near(img) or _caption_after(img)
             if not caption:
                 continue
