@@ -3,16 +3,16 @@
 Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.textnorm), stamped on
 every item here and looked up by the store, across crawls and sites.
 
-Both fingerprints are pure-Python text work (tone placement, shingling: several ms a body), so
-the pipeline computes them together in the crawl's worker pool, off the reactor, and hands the
-sketch to the store with the item (`near_sketch`).
-
 Near: a MinHash signature over shingles of Vietnamese syllables, and LSH buckets (bands of the
 signature hashed to one integer) that the store keeps in an indexed table. An insert looks up
 its own buckets only, so finding the candidates costs a few index probes whatever the size of
 the store; each candidate is then confirmed by the estimated Jaccard similarity of the two
 signatures. Near copies (one release with an added paragraph, a trimmed ending, a changed
 sentence) are linked in `near_duplicates`, never merged.
+
+Both fingerprints are pure-Python text work (tone placement, shingling: several ms a body), so
+the pipeline computes them together in the crawl's worker pool, off the reactor, and hands the
+sketch to the store with the item (`near_sketch`).
 """
 
 from __future__ import annotations

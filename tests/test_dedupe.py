@@ -204,6 +204,27 @@ def test_signature_is_deterministic_and_estimates_jaccard():
     assert dedupe.signature("") is None and dedupe.shingles("Ngắn.") == {"ngắn"}
 
 
+def test_fingerprint_is_the_hash_and_the_sketch_and_survives_json(tmp_path: Path):
+    """What the pipeline computes in a worker is what the store would compute itself, and it
+    comes back whole from a trip through JSON (distributed mode carries items through Redis)."""
+    found = dedupe.fingerprint(VISIT_PORTAL)
+    assert found == {
+        "content_hash": content_hash(VISIT_PORTAL),
+        "near_sketch": dedupe.sketch(VISIT_PORTAL),
+    }
+    assert dedupe.fingerprint("  ")["near_sketch"] is None
+    copy = VISIT_PORTAL + "\n\n" + ADDED
+    carried = json.loads(json.dumps(dedupe.fingerprint(copy)))
+    assert dedupe.as_sketch(carried["near_sketch"]) == dedupe.sketch(copy)
+    store = Store(tmp_path / "news.db")
+    store.write([{**item("https://vinhphuc.gov.vn/visit-1", VISIT_PORTAL, "vinhphuc"), **found}])
+    store.write([{**item("https://baoquocte.vn/visit-3.html", copy, "baoquocte"), **carried}])
+    assert store.db.execute("SELECT article_id, other_id FROM near_duplicates").fetchall() == [
+        (2, 1)
+    ]
+    store.close()
+
+
 def test_same_event_reports_are_far_apart():
     for one, other in [(VISIT_PORTAL, VISIT_MAGAZINE), (TET_PORTAL, TET_NEWSPAPER)]:
         score = dedupe.similarity(dedupe.signature(one), dedupe.signature(other))
