@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -227,7 +227,6 @@ class Run:
     reactor_cpu: float  # the `scrapy crawl` process: Scrapy, pipelines, store
     worker_cpu: float  # its worker processes, last reading before each exited
     mirror_cpu: float  # this process: the mirror server's threads
-    extra: dict = field(default_factory=dict)
 
     @property
     def stored(self) -> int:
@@ -281,12 +280,13 @@ def crawl(port: int, db: Path, pages: int, registry: Path | None = None) -> Run:
     return Run(elapsed, peak, json.loads(run["stats"]), reactor, sum(cpu.values()), mirror)
 
 
-def report(name: str, run: Run, traf_rate: float, cores: int) -> float:
-    """Print one workload's figures; return its share of time outside extraction."""
-    n = max(1, run.stats.get("extract/pages", 0))
+def report(name: str, run: Run, traf_rate: float, cores: int) -> None:
+    """Print one workload's figures."""
+    pages = run.stats.get("extract/pages", 0)
+    n = max(1, pages)
     extraction = run.stats.get("pool/cpu_seconds/page_item", 0.0)
     fingerprints = run.stats.get("pool/cpu_seconds/fingerprint", 0.0)
-    rate = run.stats.get("extract/pages", 0) / run.wall
+    rate = pages / run.wall
     outside = 1 - min(1.0, extraction / (cores * run.wall))
     per_page = {
         "extraction": extraction,
@@ -306,7 +306,6 @@ def report(name: str, run: Run, traf_rate: float, cores: int) -> float:
     used = sum(per_page.values()) / (cores * run.wall)
     print(f"[{name}] CPU busy: {used:.0%} of {cores} cores x {run.wall:.1f} s")
     print(f"[{name}] share of crawl time outside extraction: {outside:.0%}")
-    return outside
 
 
 def main(argv: list[str] | None = None) -> int:
