@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.score_extraction import AEB, check, decode, ours, score_aeb, score_corpus
+from crawler.extraction import extract_article
 from crawler.registry import default_registry, generic_profile
 from tests.conftest import FETCH_TIME, scrapy
 
@@ -107,3 +108,22 @@ def test_extract_batch_in_worker_processes_matches_one_process(tmp_path: Path):
     assert pooled.returncode == single.returncode == 0, pooled.stderr[-2000:]
     assert pooled.stdout == single.stdout
     assert len(pooled.stdout.splitlines()) == len(PAGES)
+
+
+def test_bare_page_falls_back_to_trafilatura_metadata():
+    """No title or date markup: trafilatura's metadata (run only then) supplies both."""
+    body = "".join(
+        f"<p>Đoạn {i} kể về hoạt động đối ngoại của tỉnh với các đối tác nước ngoài.</p>"
+        for i in range(8)
+    )
+    html = (
+        "<html><body><div class='menu'><a href='/'>Trang chủ</a></div><article>"
+        "<h1>Tỉnh tiếp đoàn đại biểu Lào</h1><div class='post-date'>Cập nhật: 2024-03-12</div>"
+        f"{body}</article></body></html>"
+    )
+    item = extract_article(html, "https://example.org/tin/abc.html", generic_profile())
+    assert item["title"] == "Tỉnh tiếp đoàn đại biểu Lào"
+    assert item["methods"]["title"] == "trafilatura"
+    assert item["methods"]["text"] == "trafilatura"
+    assert item["date_candidates"] == [("trafilatura", "2024-03-12")]
+    assert "Đoạn 7 kể về" in item["text"]

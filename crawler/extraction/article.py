@@ -170,8 +170,36 @@ def _clean_body(
     return out
 
 
-def _trafilatura(html: str, url: str) -> Any:
-    return trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+class _Trafilatura:
+    """trafilatura's two halves, each run at most once and only when a field falls back to it.
+
+    Its metadata (htmldate's date search above all) costs more than its body extraction, and
+    the page's own markup usually answers first: asking for both at once doubled the cost of
+    a page on the generic path.
+    """
+
+    def __init__(self, html: str, url: str):
+        self.html, self.url = html, url
+        self._body: list[Any] = []
+        self._meta: list[Any] = []
+
+    def body(self) -> Any:
+        if not self._body:
+            self._body.append(
+                trafilatura.bare_extraction(
+                    self.html, url=self.url, with_metadata=False, include_comments=False
+                )
+            )
+        return self._body[0]
+
+    def metadata(self) -> Any:
+        if not self._meta:
+            self._meta.append(trafilatura.extract_metadata(self.html, default_url=self.url))
+        return self._meta[0]
+
+    @property
+    def used(self) -> bool:
+        return bool(self._body)
 
 
 def extract_article(
@@ -183,16 +211,11 @@ def extract_article(
     sel = Selector(text=html)
     ld = jsonld_article(sel)
     found = Extraction()
-    traf_cache: list[Any] = []
-
-    def traf() -> Any:
-        if not traf_cache:
-            traf_cache.append(_trafilatura(html, url))
-        return traf_cache[0]
+    traf = _Trafilatura(html, url)
 
     def traf_field(name: str) -> Callable[[], Any]:
         def get() -> Any:
-            doc = traf()
+            doc = traf.metadata()
             value = getattr(doc, name, None) if doc is not None else None
             return clean_space(value) if isinstance(value, str) else value
 
@@ -246,7 +269,7 @@ def extract_article(
                     captions.append(text)
             found.offer("images", "api", images)
     if not paras:
-        doc = traf()
+        doc = traf.body()
         paras = [p for p in (doc.text or "").split("\n")] if doc is not None else []
         method = "trafilatura"
     if paras and title and clean_space(paras[0]) == title:  # generic extractors keep the <h1>
@@ -324,8 +347,8 @@ def extract_article(
     path_date = _path_date(url, *image_srcs)
     if path_date:
         candidates.append(("path", path_date))
-    if not candidates and traf_cache and traf_cache[0] is not None and traf_cache[0].date:
-        candidates.append(("trafilatura", traf_cache[0].date))
+    if not candidates and traf.used and (doc := traf.metadata()) is not None and doc.date:
+        candidates.append(("trafilatura", doc.date))
 
     item = dict(found.fields)
     item["url"] = url
