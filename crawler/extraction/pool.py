@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _warm_up() -> None:
@@ -39,11 +40,11 @@ def _warm_up() -> None:
     extract_article("<html><body><p>x</p></body></html>", "https://example.invalid/", Profile("w"))
 
 
-def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float]:
-    """fn(*args) and the CPU seconds it took in this (worker) process."""
-    start = time.process_time()
+def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
+    """fn(*args), the CPU seconds it took in this (worker) process and its wall seconds."""
+    start, wall = time.process_time(), time.perf_counter()
     result = fn(*args)
-    return result, time.process_time() - start
+    return result, time.process_time() - start, time.perf_counter() - wall
 
 
 def default_workers() -> int:
@@ -55,7 +56,8 @@ class ExtractionPool:
     workers == 0); `await pool.extract(...)` is page_item there.
 
     With `stats`, the CPU time each call took is added to `pool/cpu_seconds/<function>`: what
-    extraction (and each pipeline's share) costs, measured where it runs.
+    extraction (and each pipeline's share) costs, measured where it runs; its wall time to
+    `pool/wall_seconds/<function>`: how much of the crawl the workers spent on it.
     """
 
     def __init__(self, workers: int):
@@ -64,6 +66,10 @@ class ExtractionPool:
 
     def _start(self) -> Executor:
         if self.executor is None:
+            # The workers are the parallelism: a BLAS thread pool in each (numpy's OpenBLAS
+            # starts one thread per core) spins between calls and doubled a fingerprint's CPU.
+            for var in BLAS_THREADS:
+                os.environ.setdefault(var, "1")
             self.executor = ProcessPoolExecutor(
                 self.workers, mp_context=get_context("spawn"), initializer=_warm_up
             )
@@ -82,17 +88,18 @@ class ExtractionPool:
 
     async def run(self, fn: Callable[..., T], *args: Any, stats: StatsCollector | None = None) -> T:
         if self.workers == 0:
-            result, spent = _timed(fn, *args)
+            result, spent, wall = _timed(fn, *args)
         else:
             loop = asyncio.get_running_loop()
             try:
-                result, spent = await loop.run_in_executor(self._start(), _timed, fn, *args)
+                result, spent, wall = await loop.run_in_executor(self._start(), _timed, fn, *args)
             except BrokenProcessPool:
                 logger.error("an extraction worker died; starting a new pool")
                 self.close()
                 raise
         if stats is not None:
             stats.inc_value(f"pool/cpu_seconds/{fn.__name__}", spent)
+            stats.inc_value(f"pool/wall_seconds/{fn.__name__}", wall)
         return result
 
     def close(self) -> None:
