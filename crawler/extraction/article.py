@@ -23,12 +23,12 @@ from crawler.registry import Profile
 from .blocks import clean_space, paragraphs
 from .figures import images_by_rule, images_generic
 from .page import (
+    MetaTags,
     all_texts,
     first_match,
     first_text,
     jsonld_article,
     jsonld_author,
-    meta,
     select,
 )
 
@@ -210,6 +210,7 @@ def extract_article(
     hints = hints or {}
     sel = Selector(text=html)
     ld = jsonld_article(sel)
+    tags = MetaTags(sel)
     found = Extraction()
     traf = _Trafilatura(html, url)
 
@@ -226,14 +227,14 @@ def extract_article(
         "title",
         [
             ("rule", lambda: first_text(sel, profile.title)),
-            ("meta", lambda: meta(sel, "og:title", "twitter:title")),
+            ("meta", lambda: tags.get("og:title", "twitter:title")),
             ("jsonld", lambda: clean_space(ld.get("headline"))),
             ("api", lambda: hints.get("title")),
             ("trafilatura", traf_field("title")),
             ("html", lambda: clean_space(sel.xpath("//title/text()").get())),
         ],
     )
-    title = _strip_site_name(found.fields.get("title"), meta(sel, "og:site_name"))
+    title = _strip_site_name(found.fields.get("title"), tags.get("og:site_name"))
     if title:
         found.fields["title"] = title
 
@@ -275,7 +276,7 @@ def extract_article(
     if paras and title and clean_space(paras[0]) == title:  # generic extractors keep the <h1>
         paras = paras[1:]
     if "lead" not in found.fields:
-        description = meta(sel, "description", "og:description")
+        description = tags.get("description", "og:description")
         if description and _looks_like_lead(description) and not _is_excerpt(description, paras):
             found.offer("lead", "meta", description)
     lead = found.fields.get("lead")
@@ -295,7 +296,7 @@ def extract_article(
             ("rule", lambda: _author_in_date(first_text(sel, profile.date), profile)),
             ("byline", lambda: byline),
             ("jsonld", lambda: jsonld_author(ld)),
-            ("meta", lambda: meta(sel, "author", "article:author", "dable:author")),
+            ("meta", lambda: tags.get("author", "article:author", "dable:author")),
         ],
     )
 
@@ -304,7 +305,7 @@ def extract_article(
         "section",
         [
             ("rule", lambda: first_text(sel, profile.section)),
-            ("meta", lambda: meta(sel, "article:section")),
+            ("meta", lambda: tags.get("article:section")),
             ("jsonld", lambda: clean_space(str(ld.get("articleSection") or "")) or None),
             ("listing", lambda: hints.get("section")),
         ],
@@ -315,7 +316,7 @@ def extract_article(
         "canonical_url",
         [
             ("html", lambda: sel.xpath("//link[@rel='canonical']/@href").get()),
-            ("meta", lambda: meta(sel, "og:url")),
+            ("meta", lambda: tags.get("og:url")),
         ],
     )
     if "canonical_url" in found.fields:
@@ -324,7 +325,7 @@ def extract_article(
         "language",
         [
             ("html", lambda: (sel.xpath("/html/@lang").get() or "").split("-")[0].lower() or None),
-            ("meta", lambda: meta(sel, "og:locale", "content-language")),
+            ("meta", lambda: tags.get("og:locale", "content-language")),
         ],
     )
 
@@ -337,7 +338,7 @@ def extract_article(
         candidates.append(("rule", rule_date))
     if ld.get("datePublished"):
         candidates.append(("jsonld", str(ld["datePublished"])))
-    meta_date = meta(sel, "article:published_time", "datePublished", "pubdate", "date")
+    meta_date = tags.get("article:published_time", "datePublished", "pubdate", "date")
     if meta_date:
         candidates.append(("meta", meta_date))
     time_date = sel.xpath(HTML_DATE).get() or sel.xpath(ARTICLE_TIME).get()

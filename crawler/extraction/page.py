@@ -55,14 +55,35 @@ def all_texts(sel: Selector, rules: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def meta(sel: Selector, *names: str) -> str | None:
-    """Content of the first <meta> whose name, property or itemprop is one of `names`."""
-    for name in names:
-        for attr in ("property", "name", "itemprop"):
-            value = sel.xpath(f"//meta[@{attr}='{name}']/@content").get()
-            if value and value.strip():
-                return clean_space(value)
-    return None
+class MetaTags:
+    """The page's <meta> tags, read in one pass: an XPath scan of the page per name looked up
+    cost more than the rest of rule extraction."""
+
+    ATTRS = ("property", "name", "itemprop")
+
+    def __init__(self, sel: Selector):
+        self.first: dict[tuple[str, str], str] = {}
+        root = sel.root
+        if not isinstance(root, etree._Element):
+            return
+        for el in root.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            for attr in self.ATTRS:
+                value = el.get(attr)
+                if value is not None:
+                    self.first.setdefault((attr, value), content)
+
+    def get(self, *names: str) -> str | None:
+        """Content of the first <meta> whose property, name or itemprop is one of `names`
+        (in that order of preference); blank contents do not count."""
+        for name in names:
+            for attr in self.ATTRS:
+                value = self.first.get((attr, name))
+                if value and value.strip():
+                    return clean_space(value)
+        return None
 
 
 def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
