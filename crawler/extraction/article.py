@@ -288,12 +288,13 @@ def extract_article(
         byline = paras.pop()
     found.offer("text", method, "\n\n".join(paras))
 
-    # Author
+    # Author (some templates write it in the date line)
+    date_line = first_text(sel, profile.date)
     found.fill(
         "author",
         [
             ("rule", lambda: _cut_author(first_text(sel, profile.author), profile.author_cut)),
-            ("rule", lambda: _author_in_date(first_text(sel, profile.date), profile)),
+            ("rule", lambda: _author_in_date(date_line, profile)),
             ("byline", lambda: byline),
             ("jsonld", lambda: jsonld_author(ld)),
             ("meta", lambda: tags.get("author", "article:author", "dable:author")),
@@ -333,9 +334,8 @@ def extract_article(
     candidates: list[tuple[str, str]] = []
     if hints.get("date"):
         candidates.append(("api", hints["date"]))
-    rule_date = first_text(sel, profile.date)
-    if rule_date:
-        candidates.append(("rule", rule_date))
+    if date_line:
+        candidates.append(("rule", date_line))
     if ld.get("datePublished"):
         candidates.append(("jsonld", str(ld["datePublished"])))
     meta_date = tags.get("article:published_time", "datePublished", "pubdate", "date")
