@@ -83,9 +83,9 @@ class Site:
 
     @staticmethod
     def _pad(page: str) -> str:
-        """Real portals carry ~140 links and 75-100 KB a page (docs: measurements): a "Tin
-        khác" box of title-and-picture teasers brings the links up to that, and the rest is
-        the inline CSS and ad-slot scripts such pages carry, half in <head>, half at the end.
+        """Real portal pages carry ~140 links and weigh 75-100 KB: a "Tin khác" box of
+        title-and-picture teasers brings the links up to that, and the rest is the inline
+        CSS and ad-slot scripts such pages carry, half in <head>, half at the end.
 
         Teasers carry no sapo: a box of 60 sentences would outweigh the article itself, and
         the generic path would then (rightly) extract the box instead of the story.
