@@ -7,6 +7,7 @@ tested on saved pages and run in worker processes.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -180,26 +181,21 @@ class _Trafilatura:
 
     def __init__(self, html: str, url: str):
         self.html, self.url = html, url
-        self._body: list[Any] = []
-        self._meta: list[Any] = []
 
+    @functools.cached_property
     def body(self) -> Any:
-        if not self._body:
-            self._body.append(
-                trafilatura.bare_extraction(
-                    self.html, url=self.url, with_metadata=False, include_comments=False
-                )
-            )
-        return self._body[0]
+        return trafilatura.bare_extraction(
+            self.html, url=self.url, with_metadata=False, include_comments=False
+        )
 
+    @functools.cached_property
     def metadata(self) -> Any:
-        if not self._meta:
-            self._meta.append(trafilatura.extract_metadata(self.html, default_url=self.url))
-        return self._meta[0]
+        return trafilatura.extract_metadata(self.html, default_url=self.url)
 
     @property
     def used(self) -> bool:
-        return bool(self._body)
+        """Whether the body came from trafilatura (then its date may stand in for the page's)."""
+        return "body" in self.__dict__
 
 
 def extract_article(
@@ -216,7 +212,7 @@ def extract_article(
 
     def traf_field(name: str) -> Callable[[], Any]:
         def get() -> Any:
-            doc = traf.metadata()
+            doc = traf.metadata
             value = getattr(doc, name, None) if doc is not None else None
             return clean_space(value) if isinstance(value, str) else value
 
@@ -270,7 +266,7 @@ def extract_article(
                     captions.append(text)
             found.offer("images", "api", images)
     if not paras:
-        doc = traf.body()
+        doc = traf.body
         paras = [p for p in (doc.text or "").split("\n")] if doc is not None else []
         method = "trafilatura"
     if paras and title and clean_space(paras[0]) == title:  # generic extractors keep the <h1>
@@ -348,7 +344,7 @@ def extract_article(
     path_date = _path_date(url, *image_srcs)
     if path_date:
         candidates.append(("path", path_date))
-    if not candidates and traf.used and (doc := traf.metadata()) is not None and doc.date:
+    if not candidates and traf.used and (doc := traf.metadata) is not None and doc.date:
         candidates.append(("trafilatura", doc.date))
 
     item = dict(found.fields)
