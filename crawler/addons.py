@@ -6,6 +6,8 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
+from crawler.paths import project_dir
+
 
 class BesideTheStore:
     """Keep the HTTP cache (conditional requests for listings) in the store's folder.
@@ -16,5 +18,6 @@ class BesideTheStore:
 
     def update_settings(self, settings: BaseSettings) -> None:
         # Add-on priority: below settings.py and -s, so an explicit HTTPCACHE_DIR still wins.
-        store = Path(settings.get("SQLITE_PATH") or "data/news.db").resolve()
+        store = Path(settings.get("SQLITE_PATH") or "data/news.db")
+        store = store if store.is_absolute() else project_dir() / store
         settings.set("HTTPCACHE_DIR", str(store.parent / "httpcache"), priority="addon")

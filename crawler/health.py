@@ -22,6 +22,7 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         if k.startswith("downloader/response_status_count/")
     }
     requests = stats.get("downloader/request_count", 0)
+    # fetch/errors leaves out article links that answered 404/410 (fetch/gone, crawler.gone)
     errors = stats.get("fetch/errors", 0) + stats.get("extract/errors", 0)
     if reason not in ("finished", "max_items"):
         return EXIT_FAILED, f"the crawl stopped early ({reason})"
@@ -50,4 +51,5 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         return EXIT_NOTHING_USABLE, f"{responses} answers but no article link or article"
     if requests and errors / requests > error_threshold:
         return EXIT_ERRORS, f"{errors} errors for {requests} requests"
-    return EXIT_OK, "finished"
+    gone = stats.get("fetch/gone", 0)  # the site's dead links (404/410): not errors
+    return EXIT_OK, f"finished ({gone} dead links: 404/410)" if gone else "finished"

@@ -1,8 +1,14 @@
-"""One INFO line per interval that an operator can follow, and a summary when a site ends."""
+"""Progress lines an operator can follow: a first one within seconds, then one per interval.
+
+Each line gives the counts, the rate since the last line (pages/min), what is queued in the
+scheduler and in the downloader (what is left, as far as the crawl knows yet), and the dead
+links met (404/410, crawler.gone). A summary line when a site ends.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -21,15 +27,18 @@ def _line(stats: dict) -> str:
         f"updated {stats.get('store/updated', 0)}, "
         f"duplicates {stats.get('store/duplicate', 0)}, "
         f"known skipped {stats.get('discovery/known_articles', 0)}, "
-        f"dropped {dropped}, errors {errors}"
+        f"dropped {dropped}, gone {stats.get('fetch/gone', 0)}, errors {errors}"
     )
 
 
 class Progress:
-    def __init__(self, crawler: Crawler, interval: float):
+    def __init__(self, crawler: Crawler, interval: float, first: float):
         self.crawler = crawler
         self.interval = interval
+        self.first = min(first, interval)
         self.loop: task.LoopingCall | None = None
+        self.pending = None
+        self.last = (time.monotonic(), 0)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -38,16 +47,40 @@ class Progress:
         interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 60.0)
         if interval <= 0:
             raise NotConfigured
-        return cls(crawler, interval)
+        return cls(crawler, interval, crawler.settings.getfloat("PROGRESS_FIRST", 5.0))
 
     def spider_opened(self, spider: Spider) -> None:
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        self.last = (time.monotonic(), 0)
         self.loop = task.LoopingCall(self.log, spider)
-        self.loop.start(self.interval, now=False)
+        # the first line soon after the start, then one per interval
+        self.pending = reactor.callLater(self.first, self.loop.start, self.interval, now=True)
+
+    def _left(self) -> str:
+        engine = self.crawler.engine
+        queued = downloading = 0
+        if engine is not None:
+            scheduler = getattr(engine, "_slot", None) or getattr(engine, "slot", None)
+            scheduler = getattr(scheduler, "scheduler", None)
+            if scheduler is not None and hasattr(scheduler, "__len__"):
+                queued = len(scheduler)
+            downloading = len(getattr(engine.downloader, "active", ()))
+        return f"left: {queued} queued, {downloading} downloading"
 
     def log(self, spider: Spider) -> None:
-        logger.info("%s progress: %s", spider.name, _line(self.crawler.stats.get_stats()))
+        stats = self.crawler.stats.get_stats()
+        now, pages = time.monotonic(), stats.get("response_received_count", 0)
+        minutes = max(now - self.last[0], 1e-6) / 60
+        rate = (pages - self.last[1]) / minutes
+        self.last = (now, pages)
+        logger.info(
+            "%s progress: %s; %.0f pages/min; %s", spider.name, _line(stats), rate, self._left()
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.pending is not None and self.pending.active():
+            self.pending.cancel()
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         logger.info(

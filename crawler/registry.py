@@ -11,13 +11,18 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# The registry shipped with the crawler; CRAWLER_REGISTRY names another file (to try an edit).
-DEFAULT_REGISTRY = Path(
-    os.environ.get("CRAWLER_REGISTRY") or Path(__file__).with_name("sites.toml")
+# The registry shipped with the crawler, read as package data (so an egg or a wheel works);
+# CRAWLER_REGISTRY names another file (to try an edit).
+DEFAULT_REGISTRY: Traversable = (
+    Path(os.environ["CRAWLER_REGISTRY"])
+    if os.environ.get("CRAWLER_REGISTRY")
+    else resources.files("crawler") / "sites.toml"
 )
 
 EXTRACT_FIELDS: dict[str, type] = {
@@ -179,12 +184,12 @@ class Site:
         return self.article_query is None or bool(re.search(self.article_query, parts.query))
 
 
-def _fail(path: Path, site: str, field_name: str, problem: str) -> RegistryError:
+def _fail(path: Traversable, site: str, field_name: str, problem: str) -> RegistryError:
     return RegistryError(f"{path}: site '{site}', field '{field_name}': {problem}")
 
 
 def _check_types(
-    path: Path, site: str, data: dict[str, Any], schema: dict[str, type], prefix: str = ""
+    path: Traversable, site: str, data: dict[str, Any], schema: dict[str, type], prefix: str = ""
 ) -> None:
     for key, value in data.items():
         name = f"{prefix}{key}"
@@ -202,14 +207,16 @@ def _check_types(
             raise _fail(path, site, name, "expected a list of strings")
 
 
-def _check_regex(path: Path, site: str, name: str, pattern: str) -> None:
+def _check_regex(path: Traversable, site: str, name: str, pattern: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
         raise _fail(path, site, name, f"invalid regular expression: {exc}") from exc
 
 
-def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, Any]) -> Site:
+def _build_site(
+    path: Traversable, name: str, raw: dict[str, Any], families: dict[str, Any]
+) -> Site:
     if not isinstance(raw, dict):
         raise _fail(path, name, "-", "a site must be a table")
     _check_types(path, name, raw, SITE_FIELDS)
@@ -278,9 +285,9 @@ def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, 
     return site
 
 
-def load_registry(path: Path | str = DEFAULT_REGISTRY) -> dict[str, Site]:
+def load_registry(path: Traversable | str = DEFAULT_REGISTRY) -> dict[str, Site]:
     """Read and validate the registry file; raise RegistryError naming what is wrong."""
-    path = Path(path)
+    path = Path(path) if isinstance(path, str) else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

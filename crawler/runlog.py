@@ -1,4 +1,8 @@
-"""Record every crawl in the store's `crawl_runs` table, from the crawl's own stats."""
+"""Record every crawl in the store's `crawl_runs` table, from the crawl's own stats.
+
+Only real crawls: `scrapy crawl` and `crawlall` set RECORD_RUNS; `parse`, `check`, `shell`
+and `fetch` runs leave the history alone.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +55,8 @@ class CrawlRunLog:
         self.path = crawler.settings.get("SQLITE_PATH")
         if not self.path:
             raise NotConfigured("SQLITE_PATH is empty")
+        if not crawler.settings.getbool("RECORD_RUNS"):  # parse, check, shell, fetch: no run
+            raise NotConfigured("RECORD_RUNS is off")
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

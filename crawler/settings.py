@@ -1,5 +1,7 @@
 """Scrapy settings: polite by default, one place for the contact address."""
 
+from crawler import feeds
+
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -45,7 +47,11 @@ MIRROR_HOSTS: dict[str, str] = {}
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostWatchMiddleware": 650,
+    "crawler.gone.GoneLinksMiddleware": 640,
 }
+# Article links that answered 404/410 are not requested again for this many days, doubling
+# on each further 404 (at most 90): crawler/gone.py, the store's gone_urls table.
+GONE_BACKOFF_DAYS = 7.0
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -62,12 +68,16 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by crawler.progress
 }
 PROGRESS_INTERVAL = 60.0
+PROGRESS_FIRST = 5.0  # seconds to the first progress line
 
 # Extraction runs in this many worker processes (default: one per core; 0 = in the reactor).
 EXTRACT_WORKERS = None
 
-# The store (docs/schema.md describes it).
+# The store (docs/schema.md describes it). Relative paths (SQLITE_PATH, LOG_FILE, HTTPCACHE_DIR)
+# are read against the project folder, not the current directory (crawler/paths.py).
 SQLITE_PATH = "data/news.db"
+# Only `scrapy crawl` and `crawlall` record a row in crawl_runs (they turn this on).
+RECORD_RUNS = False
 STORE_BATCH_SIZE = 50
 
 # Incremental crawls: article URLs the store holds are not fetched again, except those first
@@ -91,6 +101,9 @@ FETCH_TIME = None
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# -O out.jsonl / out.csv: the schema's article fields, no internals (crawler/feeds.py)
+FEED_EXPORT_FIELDS = list(feeds.ARTICLE_FIELDS)
+FEED_EXPORTERS = {"csv": "crawler.feeds.JsonCellCsvItemExporter"}
 
 # Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
 # crawler processes on any machines share one frontier and one request dupefilter in Redis,

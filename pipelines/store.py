@@ -19,10 +19,10 @@ import sqlite3
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_COLUMNS = (
@@ -387,7 +387,29 @@ def _migrate_v3(store: Store) -> None:
     store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
 
 
-MIGRATIONS = {1: lambda store: _create_v1(store.db), 2: _migrate_v2, 3: _migrate_v3}
+def _migrate_v5(store: Store) -> None:
+    """Links that answered 404/410, and when to try them again (crawler.gone)."""
+    store.db.execute(
+        """CREATE TABLE IF NOT EXISTS gone_urls (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            first_gone_at TEXT NOT NULL,
+            last_checked_at TEXT NOT NULL,
+            times INTEGER NOT NULL,
+            retry_after TEXT NOT NULL
+        )"""
+    )
+    store.db.execute("CREATE INDEX IF NOT EXISTS gone_urls_site ON gone_urls (site, retry_after)")
+
+
+MIGRATIONS = {
+    1: lambda store: _create_v1(store.db),
+    2: _migrate_v2,
+    3: _migrate_v3,
+    4: lambda store: None,  # v4 is another branch's migration (merged separately)
+    5: _migrate_v5,
+}
 
 
 class Store:
@@ -815,6 +837,43 @@ class Store:
     def finish_run(self, run_id: int, values: dict[str, Any]) -> None:
         with self.transaction():
             self.db["crawl_runs"].update(run_id, values)
+
+    # -- gone links (404/410) -----------------------------------------------------------------
+
+    def gone_urls(self, site: str, now: str) -> set[str]:
+        """The site's links that answered 404/410 and are not due for another try at `now`."""
+        rows = self.db.execute(
+            "SELECT url FROM gone_urls WHERE site = ? AND retry_after > ?", [site, now]
+        )
+        return {url for (url,) in rows}
+
+    def record_gone(
+        self, site: str, gone: Mapping[str, int], back: Iterable[str], now: datetime, base: float
+    ) -> None:
+        """Note links that answered 404/410 (`url -> status`) with a doubling backoff of `base`
+        days (capped at 90), and forget those that answered again (`back`)."""
+        stamp = now.isoformat()
+        with self.transaction():
+            for url, status in gone.items():
+                row = self.db.execute(
+                    "SELECT first_gone_at, times FROM gone_urls WHERE url = ?", [url]
+                ).fetchone()
+                first, times = (row[0], row[1] + 1) if row else (stamp, 1)
+                wait = timedelta(days=min(base * 2 ** (times - 1), 90))
+                self.db["gone_urls"].upsert(
+                    {
+                        "url": url,
+                        "site": site,
+                        "status": status,
+                        "first_gone_at": first,
+                        "last_checked_at": stamp,
+                        "times": times,
+                        "retry_after": (now + wait).isoformat(),
+                    },
+                    pk="url",
+                )
+            for url in back:
+                self.db.execute("DELETE FROM gone_urls WHERE url = ?", [url])
 
 
 @dataclass

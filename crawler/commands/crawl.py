@@ -13,13 +13,20 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler import distributed
+from crawler.cli import Strict, check_spider_arguments
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
 
 logger = logging.getLogger("crawler")
 
 
-class Command(ScrapyCrawl):
+class Command(Strict, ScrapyCrawl):
+    max_args = 1
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        self.settings.set("RECORD_RUNS", True, priority="cmdline")  # crawl_runs: real crawls only
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name (see `scrapy list`)")
@@ -28,6 +35,7 @@ class Command(ScrapyCrawl):
         if name not in self.crawler_process.spider_loader.list():
             known = ", ".join(sorted(self.crawler_process.spider_loader.list()))
             raise UsageError(f"no spider named {name!r}; known: {known}")
+        check_spider_arguments(self.crawler_process.spider_loader.load(name), opts.spargs)
         lock = SpiderLock(self.settings["SQLITE_PATH"], name)
         try:
             if not distributed.enabled(self.settings):  # distributed workers write no SQLite

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 
-from scrapy.commands import ScrapyCommand
+from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from crawler import distributed
+from crawler.cli import Strict, check_spider_arguments
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
 from crawler.registry import default_registry
@@ -20,26 +21,33 @@ from crawler.registry import default_registry
 logger = logging.getLogger("crawler")
 
 
-class Command(ScrapyCommand):
+class Command(Strict, BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[--only a,b] [-a NAME=VALUE ...]"
+        return "[--only a,b] [-a NAME=VALUE ...] [-O 'out-%%(name)s.jsonl']"
 
     def short_desc(self) -> str:
         return "Crawl every enabled site of the registry in one process"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
+        super().add_options(parser)  # Scrapy's -a, -o and -O
         parser.add_argument("--only", help="comma-separated site names (default: all enabled)")
-        parser.add_argument(
-            "-a",
-            dest="spargs",
-            action="append",
-            default=[],
-            metavar="NAME=VALUE",
-            help="spider argument, passed to every site",
-        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(
+                f"unexpected argument(s): {' '.join(args)}; crawlall takes no site name"
+                " (use --only NAME, or scrapy crawl NAME)"
+            )
+        for uri in (opts.output or []) + (opts.overwrite_output or []):
+            if "%(name)s" not in uri:
+                raise UsageError(
+                    f"-o/-O {uri}: crawlall writes one feed per site; put %(name)s in the"
+                    " file name (e.g. -O 'out-%(name)s.jsonl')"
+                )
+        super().process_options(args, opts)
+        self.settings.set("RECORD_RUNS", True, priority="cmdline")  # crawl_runs: real crawls only
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         sites = [s for s in default_registry().values() if s.enabled]
@@ -49,12 +57,10 @@ class Command(ScrapyCommand):
             if unknown:
                 raise UsageError(f"unknown or disabled site(s): {', '.join(unknown)}")
             sites = [s for s in sites if s.name in wanted]
-        spargs = {}
-        for pair in opts.spargs:
-            name, sep, value = pair.partition("=")
-            if not sep:
-                raise UsageError(f"-a {pair!r}: expected NAME=VALUE")
-            spargs[name] = value
+        spargs = opts.spargs  # parsed by Scrapy (BaseRunSpiderCommand)
+        assert self.crawler_process is not None
+        for site in sites:
+            check_spider_arguments(self.crawler_process.spider_loader.load(site.name), spargs)
         assert self.crawler_process is not None
         assert self.settings is not None
         locks, crawlers, codes = [], [], []
@@ -67,7 +73,7 @@ class Command(ScrapyCommand):
                 logger.error("%s: not started, %s", site.name, exc)
                 codes.append(EXIT_LOCKED if isinstance(exc, LockBusy) else EXIT_FAILED)
                 continue
-            crawler = self.crawler_process.create_crawler(site.name)
+            crawler = self._create_crawler(site.name)
             self.crawler_process.crawl(crawler, **spargs)
             crawlers.append(crawler)
         try:

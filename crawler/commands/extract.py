@@ -22,6 +22,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse
 
+from crawler.cli import Strict
 from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
 from crawler.legacy_encoding import looks_tcvn3_bytes
@@ -64,7 +65,8 @@ def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int
         yield from pool.map(_task, tasks, chunksize=8)
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = 1
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

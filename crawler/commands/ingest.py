@@ -35,6 +35,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from crawler.cli import Strict
 from crawler.distributed import Keys, decode, enabled, live_workers, redis_client, worker_timeout
 from crawler.health import EXIT_FAILED, EXIT_LOCKED
 from crawler.runlog import run_summary
@@ -276,7 +277,8 @@ class Ingest:
         )
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = 0
     requires_project = True
     requires_crawler_process = False
 

@@ -1,4 +1,5 @@
-"""`scrapy list`: one line per spider, with its site family and default sections."""
+"""`scrapy list`: spider names one a line, as Scrapy prints them (Scrapyd reads this);
+`--long` adds each site's family and default sections."""
 
 from __future__ import annotations
 
@@ -7,20 +8,24 @@ import argparse
 from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
+from crawler.cli import Strict
 from crawler.registry import default_registry
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = 0
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
 
     def short_desc(self) -> str:
-        return "List the spiders: name, family, sections"
+        return "List the spiders, one name a line (--long: family and sections too)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--names", action="store_true", help="names only")
+        parser.add_argument(
+            "-l", "--long", action="store_true", help="a table: name, family, sections"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -29,7 +34,7 @@ class Command(ScrapyCommand):
         width = max(map(len, names), default=0)
         for name in names:
             site = sites.get(name)
-            if opts.names or site is None:
+            if not opts.long or site is None:
                 print(name)
                 continue
             sections = ",".join(site.sections) or "-"

@@ -23,6 +23,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import Strict
 from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
@@ -109,7 +110,8 @@ def reextract(
     return counts
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = 0
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

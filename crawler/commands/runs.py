@@ -9,6 +9,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import Strict
+
 COLUMNS = (
     "id",
     "spider",
@@ -24,7 +26,8 @@ COLUMNS = (
 )
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = 0
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

@@ -19,6 +19,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import Strict
 from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
 
 TOKEN = re.compile(r"\w+")
@@ -96,7 +97,8 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
     return db
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
+    max_args = None
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

@@ -20,11 +20,13 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.extraction.pool import shared_pool
+from crawler.gone import GoneBackoff, is_gone
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
 from crawler.registry import Site
@@ -51,9 +53,22 @@ def _positive_int(name: str, value: Any) -> int:
 
 
 class SiteSpider(scrapy.Spider):
-    """Crawl one registry site. Arguments: `sections=a,b`, `max_pages=N`."""
+    """Crawl one registry site. Arguments: `sections=a,b`, `max_pages=N`, `since`, `max_items`."""
 
     site: ClassVar[Site]
+    ARGUMENTS: ClassVar[tuple[str, ...]] = ("sections", "max_pages", "since", "max_items")
+    # passed by tools that run spiders, not by operators: Scrapyd's job id
+    TOOL_ARGUMENTS: ClassVar[tuple[str, ...]] = ("_job",)
+
+    @classmethod
+    def check_arguments(cls, spargs: dict[str, Any]) -> None:
+        """Raise SpiderArgumentError for an unknown `-a` name or a bad value (before a crawl)."""
+        unknown = sorted(set(spargs) - set(cls.ARGUMENTS) - set(cls.TOOL_ARGUMENTS))
+        if unknown:
+            raise SpiderArgumentError(
+                f"-a {unknown[0]}: unknown spider argument; known: {', '.join(cls.ARGUMENTS)}"
+            )
+        cls(**spargs)
 
     def __init__(
         self,
@@ -63,6 +78,11 @@ class SiteSpider(scrapy.Spider):
         max_items: str | int | None = None,
         **kwargs: Any,
     ):
+        unknown = sorted(set(kwargs) - set(self.TOOL_ARGUMENTS) - {"name", "start_urls"})
+        if unknown:
+            raise SpiderArgumentError(
+                f"-a {unknown[0]}: unknown spider argument; known: {', '.join(self.ARGUMENTS)}"
+            )
         super().__init__(**kwargs)
         site = self.site
         self.sections: tuple[str, ...] = (
@@ -153,9 +173,16 @@ class SiteSpider(scrapy.Spider):
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
     def on_error(self, failure: Failure) -> None:
-        if failure.check(ForbiddenByRobots):  # the site's own rule: robotstxt/forbidden
+        if failure.check(ForbiddenByRobots, GoneBackoff):  # the site's own rule; dead link
             return
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError) and request.meta.get("article"):
+            status = failure.value.response.status
+            if is_gone(status):  # the site's dead link, not a fetch failure (crawler.gone)
+                self.count("fetch/gone")
+                self.count(f"fetch/gone/{status}")
+                self.logger.info("gone (%d): %s", status, request.url)
+                return
         reason = failure.type.__name__ if failure.type else "Error"
         self.count("fetch/errors")
         self.count(f"fetch/errors/{reason}")
@@ -202,7 +229,7 @@ class SiteSpider(scrapy.Spider):
                     url,
                     self.parse_article,
                     cb_kwargs={"hints": {"section": section}},
-                    meta={"dont_cache": True},
+                    meta={"dont_cache": True, "article": True},
                 )
             )
         return requests
@@ -374,7 +401,10 @@ class SiteSpider(scrapy.Spider):
                 continue
             fresh += 1
             yield self.request(
-                url, self.parse_article, cb_kwargs={"hints": hints}, meta={"dont_cache": True}
+                url,
+                self.parse_article,
+                cb_kwargs={"hints": hints},
+                meta={"dont_cache": True, "article": True},
             )
         more = len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages
         if more and fresh and section not in self.passed_since:
