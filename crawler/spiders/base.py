@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -234,6 +235,18 @@ class SiteSpider(scrapy.Spider):
             )
         return requests
 
+    @classmethod
+    def handles_request(cls, request: Request) -> bool:
+        """`scrapy parse URL` and `scrapy shell URL` pick the site whose hosts hold the URL."""
+        return (urlsplit(request.url).hostname or "").lower() in cls.site.hosts
+
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        """Any page of the site (`scrapy parse URL`): an article page gives its article, any
+        other page (home, listing) the article links on it."""
+        if self.site.is_article_url(response.url):
+            return self.parse_article(response, kwargs.get("hints"))
+        return self.parse_home(response)
+
     # -- discovery ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
@@ -413,8 +426,9 @@ class SiteSpider(scrapy.Spider):
     # -- articles -----------------------------------------------------------------------------
 
     async def parse_article(
-        self, response: Response, hints: dict[str, Any]
+        self, response: Response, hints: dict[str, Any] | None = None
     ) -> AsyncIterator[ArticleItem]:
+        hints = hints or {}
         if not isinstance(response, TextResponse):
             self.count("extract/not_html")
             self.warn_once("not_html", "not an HTML page: %s", response.url)
