@@ -114,7 +114,7 @@ def test_non_editable_install_runs_from_a_folder_with_a_scrapy_cfg(
     recipe = re.search(r"printf '(\[settings\][^']*)' > scrapy.cfg", readme)
     assert recipe, "the README shows no scrapy.cfg for an installed crawler"
     (home / "scrapy.cfg").write_text(recipe.group(1).replace("\\n", "\n"), encoding="utf-8")
-    scrapy = [str(venv / "bin" / "scrapy")]
+    scrapy = [str(venv / "bin" / "python"), "-m", "scrapy"]  # scrapy itself: system-wide
     where = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import crawler; print(crawler.__file__)"],
         cwd=home, env=env, capture_output=True, text=True,
