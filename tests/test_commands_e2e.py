@@ -46,6 +46,9 @@ def test_list_prints_one_spider_name_a_line():
         (("check", "--nope"), "unknown option(s): --nope"),
         (("parse", "https://thoidai.com.vn/", "--deepth", "2"), "unknown option(s): --deepth"),
         (("crawl", "thoidai", "-s", "SQLITE_PATH="), "SQLITE_PATH is empty"),
+        (("fetch", "https://thoidai.com.vn/", "--bogus"), "unknown option(s): --bogus"),
+        (("shell", "https://thoidai.com.vn/", "extra"), "unexpected argument(s): extra"),
+        (("version", "extra"), "unexpected argument(s): extra"),
     ],
 )
 def test_typos_are_refused_with_exit_2(tmp_path: Path, args: tuple[str, ...], message: str):
@@ -96,6 +99,17 @@ def test_check_runs_one_contract_per_site_against_the_mirror(mirror, tmp_path: P
     assert scrapy("check", "phutho", *fast_settings(mirror.hosts_map(), db)).returncode == 0
     again = sqlite3.connect(db).execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
     assert runs == again == 1  # only the real crawl recorded a run
+
+
+def test_shell_and_fetch_record_no_run(mirror, tmp_path: Path):
+    db = tmp_path / "news.db"
+    settings = fast_settings(mirror.hosts_map(), db)
+    shell = scrapy("shell", "https://thoidai.com.vn/", "-c", "response.status", *settings)
+    assert shell.returncode == 0 and shell.stdout.strip() == "200", shell.stderr[-2000:]
+    fetch = scrapy("fetch", "--nolog", "https://thoidai.com.vn/huu-nghi", *settings)
+    assert fetch.returncode == 0 and "thoidai.com.vn/" in fetch.stdout, fetch.stderr[-2000:]
+    if db.exists():  # the store pipeline may open (create) it: no run is recorded
+        assert sqlite3.connect(db).execute("SELECT count(*) FROM crawl_runs").fetchone() == (0,)
 
 
 def test_feed_exports_carry_the_schemas_fields_only(mirror, tmp_path: Path):
