@@ -133,6 +133,19 @@ def test_feed_exports_carry_the_schemas_fields_only(mirror, tmp_path: Path):
     assert "<html" not in jsonl.read_text("utf-8")
 
 
+def test_crawlall_writes_one_feed_per_site(mirror, tmp_path: Path):
+    db = tmp_path / "news.db"
+    pattern = str(tmp_path / "feeds" / "%(name)s.jsonl")
+    args = fast_settings(mirror.hosts_map(), db)
+    result = scrapy(
+        "crawlall", "--only", "phutho,thainguyen", "-a", "max_items=2", "-O", pattern, *args
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("phutho", "thainguyen"):
+        rows = (tmp_path / "feeds" / f"{name}.jsonl").read_text("utf-8").splitlines()
+        assert len(rows) == 2 and {json.loads(r)["site"] for r in rows} == {name}
+
+
 def test_store_locks_and_cache_resolve_from_the_project_not_the_cwd(mirror, tmp_path: Path):
     """A project folder (scrapy.cfg) with a docs/ folder: crawling from docs/ with the default,
     relative SQLITE_PATH writes the project's data/, never docs/data/."""

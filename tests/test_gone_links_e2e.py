@@ -117,3 +117,18 @@ def test_first_progress_line_gives_rate_queue_and_what_is_left(mirror, tmp_path:
     first = lines[0]
     assert "pages/min" in first and "left: " in first and " queued, " in first
     assert "downloading" in first and "gone 0" in first
+
+
+def test_a_v3_store_gains_the_gone_urls_table_on_open(tmp_path: Path):
+    from pipelines.store import SCHEMA_VERSION, Store
+
+    path = tmp_path / "news.db"
+    Store(path).close()
+    old = sqlite3.connect(path)
+    old.execute("DROP TABLE gone_urls")
+    old.execute("PRAGMA user_version = 3")
+    old.commit()
+    old.close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.gone_urls("phutho", "2026-01-01T00:00:00+00:00") == set()
