@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler import distributed
 from crawler.urls import clean_url
 from pipelines.store import Store, StoreError
 
@@ -43,7 +44,9 @@ class GoneLinksMiddleware:
         self.crawler = crawler
         self.path = crawler.settings.get("SQLITE_PATH")
         if not self.path or not crawler.settings.getbool("RECORD_RUNS"):
-            raise NotConfigured  # parse/check/shell, distributed workers: no store to keep it
+            raise NotConfigured  # parse, check, shell: not a crawl
+        if distributed.enabled(crawler.settings):
+            raise NotConfigured  # distributed workers write no SQLite (dead links: plain 404s)
         self.base_days = crawler.settings.getfloat("GONE_BACKOFF_DAYS", 7.0)
         self.backoff: set[str] = set()
         self.gone: dict[str, int] = {}
