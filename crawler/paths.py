@@ -21,13 +21,13 @@ PATH_SETTINGS = ("SQLITE_PATH", "HTTPCACHE_DIR", "LOG_FILE")
 
 
 def project_dir() -> Path:
-    if home := os.environ.get("CRAWLER_HOME"):
-        return Path(home).expanduser().resolve()
     if cfg := closest_scrapy_cfg():
         return Path(cfg).resolve().parent
     checkout = Path(__file__).resolve().parent.parent
     if (checkout / "scrapy.cfg").is_file():
         return checkout
+    if home := os.environ.get("CRAWLER_HOME"):
+        return Path(home).expanduser().resolve()
     data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(data) / "vn-news-crawler"
 
