@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 
 from scrapy.commands.check import Command as ScrapyCheck
+from scrapy.spiderloader import get_spider_loader
 
-from crawler.cli import Strict
+from crawler.cli import Strict, check_spider_arguments
 
 
 class Command(Strict, ScrapyCheck):
@@ -20,3 +21,7 @@ class Command(Strict, ScrapyCheck):
         super().process_options(args, opts)
         self.settings.set("INCREMENTAL", False, priority="cmdline")
         self.settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        loader = get_spider_loader(self.settings)
+        for name in args or loader.list():
+            if name in loader.list():
+                check_spider_arguments(loader.load(name), opts.spargs)
