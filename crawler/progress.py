@@ -9,6 +9,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.health import WATCHED_FIELDS, field_counts
+
 logger = logging.getLogger("crawler.progress")
 
 
@@ -23,6 +25,23 @@ def _line(stats: dict) -> str:
         f"known skipped {stats.get('discovery/known_articles', 0)}, "
         f"dropped {dropped}, errors {errors}"
     )
+
+
+def _fields(stats: dict) -> str:
+    """How many articles took each field from the profile, and the rejections by reason."""
+    shares = []
+    for field in WATCHED_FIELDS:
+        counts = field_counts(stats, field)
+        shares.append(f"{field} {counts['profile']}/{sum(counts.values())}")
+    rejected = sorted(
+        (k.removeprefix("extract/rejected/"), v)
+        for k, v in stats.items()
+        if k.startswith("extract/rejected/")
+    )
+    line = f"from profile: {', '.join(shares)}"
+    if rejected:
+        line += "; rejected " + ", ".join(f"{reason} {n}" for reason, n in rejected)
+    return line
 
 
 class Progress:
@@ -50,6 +69,5 @@ class Progress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        logger.info(
-            "%s summary (%s): %s", spider.name, reason, _line(self.crawler.stats.get_stats())
-        )
+        stats = self.crawler.stats.get_stats()
+        logger.info("%s summary (%s): %s; %s", spider.name, reason, _line(stats), _fields(stats))

@@ -47,11 +47,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostWatchMiddleware": 650,
 }
 
+# Dates are decided first so that field provenance (pipelines/provenance.py) counts every
+# extracted page, those validation then drops included.
 ITEM_PIPELINES = {
+    "pipelines.dates.NormaliseDatePipeline": 50,
+    "pipelines.provenance.FieldProvenancePipeline": 60,
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.text.NormaliseTextPipeline": 200,
-    "pipelines.dates.NormaliseDatePipeline": 300,
-    "pipelines.since.SincePipeline": 350,
     "pipelines.dedupe.ContentHashPipeline": 400,
     "pipelines.store.SQLiteStorePipeline": 900,
 }

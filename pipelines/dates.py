@@ -7,47 +7,19 @@ name another day are recorded in `date_conflicts`, and every rejection is counte
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dates import VN_TZ, ParsedDate, parse_date
+from crawler.dates import local_day, parse_candidates
 
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-LOW_TRUST = {"trafilatura"}
-
-
-def _reject_clock(source: str, date: ParsedDate, fetched_at: datetime) -> ParsedDate:
-    """A guessed date (trafilatura's) on the fetch day is the portal's clock, not the story's."""
-    if source in LOW_TRUST and date.value and date.value[:10] == local_day(fetched_at):
-        return replace(date, value=None, precision=None, error="site_clock")
-    return date
-
-
-def local_day(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).date().isoformat()
+__all__ = ["NormaliseDatePipeline", "local_day", "normalise_date"]
 
 
 def normalise_date(item: Any, stats: StatsCollector | None = None) -> Any:
-    fetched_at = datetime.fromisoformat(item["fetched_at"])
     candidates: list[tuple[str, str]] = [tuple(c) for c in item.get("date_candidates") or []]
-    years = [int(m.group()) for _, raw in candidates for m in [YEAR.search(str(raw))] if m]
-    default_year = years[0] if years else None
-    parsed: list[tuple[str, ParsedDate]] = [
-        (
-            source,
-            _reject_clock(
-                source,
-                parse_date(str(raw), fetched_at=fetched_at, default_year=default_year),
-                fetched_at,
-            ),
-        )
-        for source, raw in candidates
-    ]
+    parsed = parse_candidates(candidates, item["fetched_at"])
     best = next(((s, p) for s, p in parsed if p.value), None)
     item["date_conflicts"] = []
     if best is None:

@@ -24,6 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.dates import decide_date
 from crawler.extraction.pool import shared_pool
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
@@ -34,6 +35,12 @@ from crawler.urls import clean_url
 logger = logging.getLogger(__name__)
 
 API_TITLE_MARKERS = re.compile(r"^#+|#+$")
+
+
+def publication_day(fields: dict[str, Any]) -> str | None:
+    """The day an extracted article was published, decided as the date pipeline will."""
+    best = decide_date(fields.get("date_candidates") or [], fields["fetched_at"])
+    return best[1].value if best else None
 
 
 class SpiderArgumentError(ValueError):
@@ -104,7 +111,18 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         return spider
+
+    def _opened(self) -> None:
+        """Name the profile and the fields it has rules for, for the crawl's verdict."""
+        profile = self.site.profile
+        rules = {"title": profile.title, "date": profile.date, "text": profile.body}
+        rules["author"] = profile.author or (profile.author_in_date,)
+        self.crawler.stats.set_value("extract/profile", f"{self.site.name} ({profile.name})")
+        self.crawler.stats.set_value(
+            "extract/profile_rules", ",".join(k for k, v in rules.items() if any(v))
+        )
 
     def _item_dropped(self) -> None:
         self._in_flight -= 1
@@ -120,7 +138,11 @@ class SiteSpider(scrapy.Spider):
             self.known.close()
 
     def older_than_since(self, published: str | None, section: str | None) -> bool:
-        """True (and the section stops paging) when a date is before `-a since`."""
+        """True (and the section stops paging) when a date is before `-a since`.
+
+        Listings stop at their next page, the API at its next batch: articles arrive in
+        publication order, newest first.
+        """
         if not self.since or not published:
             return False
         try:
@@ -403,6 +425,10 @@ class SiteSpider(scrapy.Spider):
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
+        if self.since and self.older_than_since(publication_day(fields), hints.get("section")):
+            self.count("dropped/older_than_since")
+            self.logger.debug("published before since: %s", response.url)
+            return
         if self.max_items and self._in_flight >= self.max_items:
             self.count("extract/over_max_items")
             return

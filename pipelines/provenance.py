@@ -1,0 +1,59 @@
+"""Where each article's fields came from, counted per crawl: the profile, a fallback, or nothing.
+
+A profile rule is a guess about a site's markup; after a redesign it stops matching and the
+fallbacks take over quietly. These counts (`extract/field/<field>/<profile|fallback|empty>` and
+`extract/rejected/<field:reason>`) make that visible in `crawl_runs.stats`, the summary line and
+the crawl's verdict (`crawler.health`). It runs before validation, so pages dropped for a
+missing title or body are counted too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+# Counted field -> (item key holding the value, `methods` keys naming its source).
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("title", ("title",)),
+    "date": ("published_at", ("published_at", "date")),
+    "text": ("text", ("text",)),
+    "author": ("author", ("author",)),
+    "lead": ("lead", ("lead",)),
+}
+PROFILE_METHOD = "rule"
+
+
+def provenance(item: Any) -> dict[str, str]:
+    """{field: "profile" | "fallback" | "empty"} for one item."""
+    methods = item.get("methods") or {}
+    out = {}
+    for name, (key, method_keys) in FIELDS.items():
+        value = item.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[name] = "empty"
+            continue
+        method = next((methods[k] for k in method_keys if k in methods), None)
+        out[name] = "profile" if method == PROFILE_METHOD else "fallback"
+    return out
+
+
+def count_provenance(item: Any, stats: StatsCollector) -> None:
+    for name, source in provenance(item).items():
+        stats.inc_value(f"extract/field/{name}/{source}")
+    for rejection in item.get("rejections") or ():
+        stats.inc_value(f"extract/rejected/{rejection}")
+
+
+class FieldProvenancePipeline:
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FieldProvenancePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        count_provenance(item, self.stats)
+        return item
