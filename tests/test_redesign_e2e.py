@@ -91,7 +91,9 @@ def test_redesigned_site_stores_right_values_and_names_the_stale_profile(
         if got["published_at"] and not same_date(got["published_at"], article.published_at):
             wrong_dates.append((article.url, got["published_at"], article.published_at))
     assert ours.f1() >= theirs.f1(), (ours.f1(), theirs.f1())
-    assert (wrong_titles, wrong_dates) == ([], []), f"{len(pages)} pages"
+    assert (wrong_titles, wrong_dates) == ([], []), (
+        f"{len(pages)} pages: {len(wrong_titles)} wrong titles, {len(wrong_dates)} wrong dates"
+    )
 
 
 @pytest.mark.parametrize("site", ["phutho", "thoidai"])

@@ -271,6 +271,9 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("discovery/not_html")
             return
+        if page > 1 and section in self.passed_since:  # requested before `since` was passed
+            self.count("discovery/listing_stopped_since")
+            return
         links = self.links(response)
         self.count("discovery/listing_pages")
         if not any(self.site.is_article_url(u) for u in links):
