@@ -18,6 +18,7 @@ averaged over pages with a prediction, recall over pages with a gold body.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import re
@@ -31,7 +32,8 @@ from typing import Any
 import trafilatura
 from scrapy.http import HtmlResponse
 
-from crawler.extraction import extract_article
+from crawler.extraction.item import page_item
+from crawler.extraction.memory import SiteMemory
 from crawler.registry import Profile, default_registry, generic_profile
 from pipelines.chain import normalise
 
@@ -105,11 +107,18 @@ def ours(
     profile: Profile,
     site: str | None,
     hints: dict[str, Any] | None = None,
+    memory: SiteMemory | None = None,
 ) -> dict[str, Any]:
-    """Our extraction and normalisation; `hints` is what discovery knew (the SharePoint API)."""
-    fields = extract_article(html, url, profile, hints)
-    fields.update(url=url, site=site, fetched_at=FETCHED_AT.isoformat())
-    return normalise(fields)
+    """Our extraction (page_item, the crawl's one call) and normalisation; `hints` is what
+    discovery knew (the SharePoint API). `profile` must be the named site's (or generic)."""
+    entry = _registry().get(site) if site else None
+    assert (entry.profile if entry else generic_profile()) == profile, "profile is the site's"
+    return normalise(page_item(html, url, entry, hints, FETCHED_AT.isoformat(), memory))
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> dict[str, Any]:
+    return default_registry()
 
 
 def plain(html: str, url: str) -> dict[str, Any]:
