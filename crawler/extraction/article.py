@@ -454,6 +454,9 @@ class ArticlePage:
                 continue
             if out and text == out[-1]:
                 continue
+            if ev.LABEL_LINE.match(text):
+                self.found.reject("text", "label_line")
+                continue
             if text in caption_set:
                 held.append(text)
                 continue
@@ -500,6 +503,7 @@ class ArticlePage:
             ("byline", lambda: byline),
             ("jsonld", lambda: jsonld_author(self.ld)),
             ("meta", lambda: self.tags.get("author", "article:author", "dable:author")),
+            ("byline", self._name_after_body),
         ]
         for method, getter in sources:
             raw = getter()
@@ -511,6 +515,13 @@ class ArticlePage:
                 return value
             self.found.reject("author", "not_a_name")
         return None
+
+    def _name_after_body(self) -> str | None:
+        paras = self.found.fields.get("text", "").split("\n\n")
+        if self.root is None or self.found.methods.get("text") == "rule":
+            return None
+        last = next((p for p in reversed(paras[-3:]) if len(p) >= 20), None)
+        return ev.name_after(self.root, last) if last else None
 
     def _rule_text(self, rules: tuple[str, ...]) -> str | None:
         matches = self.rule_matches(rules)

@@ -29,6 +29,12 @@ NOT_A_NAME = re.compile(
     r"chia sẻ|bình luận|tags?|photo|source)\b",
     re.IGNORECASE,
 )
+# Labels of the chrome around a story, on any Vietnamese news page.
+LABEL_LINE = re.compile(
+    r"^[-–•*\s]*(?:từ khóa|từ khoá|tags?|tin liên quan|tin cùng chuyên mục|tin khác|các tin khác|"
+    r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem)[\s:.]*$",
+    re.IGNORECASE,
+)
 CREDIT_LINE = re.compile(r"^(?:ảnh|video|clip|đồ họa|đồ hoạ|nguồn)\s*:", re.IGNORECASE)
 NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
@@ -117,17 +123,13 @@ def in_list(el: etree._Element) -> bool:
 
 
 def link_texts(root: etree._Element) -> set[str]:
-    """Comparison keys of the page's link texts of four words or more (teaser headlines)."""
-    out = set()
-    for a in root.iter("a"):
-        text = key("".join(a.itertext()))
-        if text.count(" ") >= 3:
-            out.add(text)
-    return out
+    """Comparison keys of the page's link texts (teaser headlines, tags, menu entries)."""
+    return {k for a in root.iter("a") if (k := key("".join(a.itertext())))}
 
 
 def is_link_line(line: str, links: set[str]) -> bool:
-    """A body line that is another page's headline (alone, or with a date or bullet)."""
+    """A body line that is a link of the page (another page's headline, a tag), alone or with
+    a bullet or a date before it."""
     k = key(line)
     if not k or not links:
         return False
@@ -137,7 +139,9 @@ def is_link_line(line: str, links: set[str]) -> bool:
     stripped = re.sub(r"^[\d\s]+", "", k)
     if stripped in links:
         return True
-    return any(k.endswith(link) and len(link) >= 0.7 * len(k) for link in links)
+    return stripped.count(" ") >= 3 and any(
+        k.endswith(link) and len(link) >= 0.7 * len(k) for link in links if link.count(" ") >= 3
+    )
 
 
 def first_distinct(texts: Iterable[str]) -> list[str]:
@@ -146,3 +150,36 @@ def first_distinct(texts: Iterable[str]) -> list[str]:
         if text:
             seen.setdefault(text, None)
     return list(seen)
+
+
+SKIP_TEXT = frozenset(["script", "style", "noscript", "iframe", "template", "head", "title"])
+
+
+def name_after(root: etree._Element, last_line: str, max_nodes: int = 40) -> str | None:
+    """The text right after the body's last line in the page, when it is a name: the byline a
+    generic extractor left out ("<strong>XUÂN LONG</strong>" closing the story's box)."""
+    probe = clean_space(last_line)[:40]
+    if len(probe) < 20:
+        return None
+    nodes: list[str] = []
+    start = None
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for text in (el.text if el.tag not in SKIP_TEXT else None, el.tail):
+            text = clean_space(text)
+            if not text:
+                continue
+            if start is None and probe.startswith(text[:40]) and len(text) >= 20:
+                start = len(nodes)
+            nodes.append(text)
+        if start is not None and len(nodes) > start + max_nodes:
+            break
+    if start is None:
+        return None
+    line = clean_space(last_line)
+    for text in nodes[start + 1 :]:
+        if text in line:  # still the last paragraph (its links and emphasis)
+            continue
+        return text if looks_like_name(text) else None
+    return None
