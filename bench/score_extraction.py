@@ -283,6 +283,31 @@ def report(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) ->
     return lines
 
 
+def check_realpages(real: dict[str, dict[str, Score]]) -> list[str]:
+    """Real pages below their floors: body F1 (and at least plain trafilatura's), exact rates,
+    and no wrong value or leaked boilerplate at all."""
+    floors = json.loads(FLOORS.read_text("utf-8"))["realpages"]
+    o, t = real["ALL"]["ours"], real["ALL"]["trafilatura"]
+    failures = [
+        f"realpages {name} = {value:.4f}, floor {floors[name]}"
+        for name, value in (
+            ("body_f1", o.f1()),
+            ("title", o.rate("title")),
+            ("date", o.rate("date")),
+            ("author", o.rate("author")),
+        )
+        if value < floors[name]
+    ]
+    wrong = sum(o.checks[f"wrong_{f}"] for f in ("title", "date"))
+    if wrong > floors["max_wrong"]:
+        failures.append(f"realpages: {wrong} wrong titles or dates")
+    if o.checks["leak"] > floors["max_leak"]:
+        failures.append(f"realpages: boilerplate leaked on {o.checks['leak']} pages")
+    if o.f1() < t.f1() - floors["traf_margin"]:
+        failures.append(f"realpages body F1 ours {o.f1():.4f} < trafilatura {t.f1():.4f}")
+    return failures
+
+
 def check(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) -> list[str]:
     """Figures below the pinned floors (bench/extraction_floors.json)."""
     floors = json.loads(FLOORS.read_text("utf-8"))
@@ -322,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     if real:
         print("\n".join(report_realpages(real)))
     if args.check:
-        failures = check(corpus, aeb)
+        failures = check(corpus, aeb) + (check_realpages(real) if real else [])
         for failure in failures:
             print("BELOW FLOOR:", failure)
         return 1 if failures else 0

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bench.score_extraction import AEB, check, decode, ours, score_aeb, score_corpus
+from bench.score_extraction import (
+    AEB,
+    REALPAGES,
+    check,
+    check_realpages,
+    decode,
+    ours,
+    score_aeb,
+    score_corpus,
+    score_realpages,
+)
 from crawler.extraction.item import page_item
 from crawler.registry import default_registry, generic_profile
 from tests.conftest import FETCH_TIME, scrapy
@@ -47,6 +57,13 @@ def test_quality_floors_hold():
     """The CI guard of issue 3: bench/extraction_floors.json, and AEB at least trafilatura."""
     aeb = score_aeb(AEB) if AEB.exists() else None
     assert check(score_corpus(CORPUS), aeb) == []
+
+
+@pytest.mark.skipif(not REALPAGES.exists(), reason="../shared/realpages is not beside the checkout")
+def test_real_pages_floors_hold():
+    """Real saved pages of sites we have no profile for: body F1 >= 0.97 and >= plain
+    trafilatura's, no wrong title or date, exact-rate floors (bench/extraction_floors.json)."""
+    assert check_realpages(score_realpages(REALPAGES)) == []
 
 
 def test_extract_command_prints_one_json_item(tmp_path: Path):
