@@ -37,16 +37,7 @@ from dateutil.relativedelta import relativedelta
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
-__all__ = [
-    "MIN_YEAR",
-    "VN_TZ",
-    "ParsedDate",
-    "decide_date",
-    "local_day",
-    "parse_candidates",
-    "parse_date",
-    "warm_up",
-]
+__all__ = ["MIN_YEAR", "VN_TZ", "ParsedDate", "parse_date", "warm_up"]
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 MIN_YEAR = 1995
@@ -467,37 +458,3 @@ def _with_dateparser(raw: str, text: str, now: datetime, default_year: int | Non
     if data.period == "time":
         return value, "second" if _SECONDS_RE.search(text) else "minute"
     return value.date(), "day"
-
-
-# -- arbitration between a page's date candidates ------------------------------------------------
-
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-LOW_TRUST = frozenset({"trafilatura"})  # guesses: the fetch day there is the portal's clock
-
-
-def local_day(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).date().isoformat()
-
-
-def parse_candidates(
-    candidates: list[tuple[str, str]] | list[list[str]], fetched_at: str
-) -> list[tuple[str, ParsedDate]]:
-    """Each (source, raw) candidate parsed; a year-less one takes the first year written."""
-    fetched = datetime.fromisoformat(fetched_at)
-    pairs = [(str(source), str(raw)) for source, raw in candidates]
-    years = [int(m.group()) for _, raw in pairs for m in [_YEAR_RE.search(raw)] if m]
-    default_year = years[0] if years else None
-    parsed = []
-    for source, raw in pairs:
-        date_ = parse_date(raw, fetched_at=fetched, default_year=default_year)
-        if source in LOW_TRUST and date_.value and date_.value[:10] == local_day(fetched):
-            date_ = ParsedDate(None, None, date_.raw, "site_clock", date_.method)
-        parsed.append((source, date_))
-    return parsed
-
-
-def decide_date(
-    candidates: list[tuple[str, str]] | list[list[str]], fetched_at: str
-) -> tuple[str, ParsedDate] | None:
-    """The publication date: the first candidate (best source first) that parses."""
-    return next(((s, p) for s, p in parse_candidates(candidates, fetched_at) if p.value), None)

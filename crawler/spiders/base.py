@@ -24,7 +24,6 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.dates import decide_date
 from crawler.extraction.pool import shared_pool
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
@@ -35,12 +34,6 @@ from crawler.urls import clean_url
 logger = logging.getLogger(__name__)
 
 API_TITLE_MARKERS = re.compile(r"^#+|#+$")
-
-
-def publication_day(fields: dict[str, Any]) -> str | None:
-    """The day an extracted article was published, decided as the date pipeline will."""
-    best = decide_date(fields.get("date_candidates") or [], fields["fetched_at"])
-    return best[1].value if best else None
 
 
 class SpiderArgumentError(ValueError):
@@ -428,7 +421,7 @@ class SiteSpider(scrapy.Spider):
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
-        if self.since and self.older_than_since(publication_day(fields), hints.get("section")):
+        if self.since and self.older_than_since(fields.get("published_at"), hints.get("section")):
             self.count("dropped/older_than_since")
             self.logger.debug("published before since: %s", response.url)
             return
