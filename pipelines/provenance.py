@@ -35,8 +35,16 @@ def provenance(item: Any) -> dict[str, str]:
             out[name] = "empty"
             continue
         method = next((methods[k] for k in method_keys if k in methods), None)
-        out[name] = "profile" if method == PROFILE_METHOD else "fallback"
+        profile = method == PROFILE_METHOD or (name == "date" and _rule_gave_the_day(item))
+        out[name] = "profile" if profile else "fallback"
     return out
+
+
+def _rule_gave_the_day(item: Any) -> bool:
+    """The profile's date line named the day that another source told to the minute."""
+    sources = {str(c[0]) for c in item.get("date_candidates") or ()}
+    conflicts = {c.get("source") for c in item.get("date_conflicts") or ()}
+    return PROFILE_METHOD in sources and PROFILE_METHOD not in conflicts
 
 
 def count_provenance(item: Any, stats: StatsCollector) -> None:

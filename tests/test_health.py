@@ -50,6 +50,18 @@ def test_provenance_of_an_item():
     }
 
 
+def test_a_date_whose_day_the_profile_gave_counts_as_the_profiles():
+    item = {
+        "published_at": "2024-01-02T09:15:00+07:00",
+        "methods": {"published_at": "jsonld"},
+        "date_candidates": [("rule", "02/01/2024"), ("jsonld", "2024-01-02T09:15:00+07:00")],
+        "date_conflicts": [],
+    }
+    assert provenance(item)["date"] == "profile"
+    item["date_conflicts"] = [{"source": "rule", "value": "2024-01-03"}]
+    assert provenance(item)["date"] == "fallback"
+
+
 def test_pipeline_counts_fields_and_rejections():
     crawler = get_crawler()
     pipeline = FieldProvenancePipeline.from_crawler(crawler)
