@@ -21,10 +21,15 @@ def field_counts(stats: dict[str, Any], field: str) -> dict[str, int]:
 
 
 def profile_share(stats: dict[str, Any], field: str) -> float | None:
-    """Share of the crawl's articles whose `field` came from a profile rule (None: no article)."""
+    """Share of the crawl's articles whose `field` came from a profile rule (None: no article).
+
+    Values from the profile that many articles share (`extract/repeated/FIELD`: a banner, the
+    portal's name) are not the profile matching the story, and do not count.
+    """
     counts = field_counts(stats, field)
     total = sum(counts.values())
-    return counts["profile"] / total if total else None
+    matched = counts["profile"] - int(stats.get(f"extract/repeated/{field}", 0))
+    return max(0, matched) / total if total else None
 
 
 def stale_fields(stats: dict[str, Any], min_share: float = PROFILE_MIN_SHARE) -> list[str]:
@@ -53,8 +58,10 @@ def describe_stale(stats: dict[str, Any], fields: list[str]) -> str:
     for field in fields:
         counts = field_counts(stats, field)
         total = sum(counts.values())
+        repeated = int(stats.get(f"extract/repeated/{field}", 0))
+        same = f", {repeated} of them the same value" if repeated else ""
         parts.append(
-            f"{field} {counts['profile']}/{total} from the profile "
+            f"{field} {counts['profile']}/{total} from the profile{same} "
             f"({counts['fallback']} fallback, {counts['empty']} empty)"
         )
     return "; ".join(parts)

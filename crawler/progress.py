@@ -32,7 +32,10 @@ def _fields(stats: dict) -> str:
     shares = []
     for field in WATCHED_FIELDS:
         counts = field_counts(stats, field)
-        shares.append(f"{field} {counts['profile']}/{sum(counts.values())}")
+        share = f"{field} {counts['profile']}/{sum(counts.values())}"
+        if repeated := stats.get(f"extract/repeated/{field}"):
+            share += f" ({repeated} the same)"
+        shares.append(share)
     rejected = sorted(
         (k.removeprefix("extract/rejected/"), v)
         for k, v in stats.items()

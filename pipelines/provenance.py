@@ -5,10 +5,15 @@ fallbacks take over quietly. These counts (`extract/field/<field>/<profile|fallb
 `extract/rejected/<field:reason>`) make that visible in `crawl_runs.stats`, the summary line and
 the crawl's verdict (`crawler.health`). It runs before validation, so pages dropped for a
 missing title or body are counted too.
+
+A profile rule can also match the wrong element on every page (a banner `<h1>` holding the
+portal's name): a title from the profile that many articles of the crawl share is counted in
+`extract/repeated/title`, and the verdict does not take it as the profile's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -23,6 +28,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lead": ("lead", ("lead",)),
 }
 PROFILE_METHOD = "rule"
+REPEATED = 3  # articles of one crawl sharing a title from the profile: not their headline
 
 
 def provenance(item: Any) -> dict[str, str]:
@@ -57,6 +63,7 @@ def count_provenance(item: Any, stats: StatsCollector) -> None:
 class FieldProvenancePipeline:
     def __init__(self, stats: StatsCollector):
         self.stats = stats
+        self.profile_titles: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FieldProvenancePipeline:
@@ -64,4 +71,12 @@ class FieldProvenancePipeline:
 
     def process_item(self, item: Any) -> Any:
         count_provenance(item, self.stats)
+        if provenance(item)["title"] == "profile":
+            title = " ".join(item["title"].split()).casefold()
+            self.profile_titles[title] += 1
+            repeated = self.profile_titles[title]
+            # the n-th copy: the first REPEATED - 1 copies now count too
+            n = REPEATED if repeated == REPEATED else 1 if repeated > REPEATED else 0
+            if n:
+                self.stats.inc_value("extract/repeated/title", n)
         return item

@@ -79,6 +79,25 @@ def test_pipeline_counts_fields_and_rejections():
     assert stats["extract/rejected/date:sidebar"] == 2
 
 
+def test_a_title_from_the_profile_that_many_articles_share_is_counted():
+    crawler = get_crawler()
+    pipeline = FieldProvenancePipeline.from_crawler(crawler)
+    for title in ["Cổng thông tin", "Tin một", "Cổng  thông tin", "cổng thông tin", "Tin hai"]:
+        pipeline.process_item({"title": title, "methods": {"title": "rule"}})
+    assert crawler.stats.get_value("extract/repeated/title") == 3
+    pipeline.process_item({"title": "Cổng thông tin", "methods": {"title": "rule"}})
+    pipeline.process_item({"title": "Cổng thông tin", "methods": {"title": "meta"}})
+    assert crawler.stats.get_value("extract/repeated/title") == 4
+
+
+def test_a_banner_matched_by_the_title_rule_is_a_stale_profile():
+    stats = {**HEALTHY, **fields(title_profile=10, text_profile=10)}
+    stats["extract/repeated/title"] = 8
+    code, reason = verdict(stats)
+    assert code == EXIT_PROFILE_STALE
+    assert "title 10/10 from the profile, 8 of them the same value" in reason
+
+
 def test_healthy_profile_is_ok():
     stats = {**HEALTHY, **fields(title_profile=10, text_profile=9, text_fallback=1)}
     assert verdict(stats) == (EXIT_OK, "finished")

@@ -66,7 +66,8 @@ def test_redesigned_site_stores_right_values_and_names_the_stale_profile(
     assert result.returncode == EXIT_PROFILE_STALE, result.stderr[-3000:]
     last_line = result.stderr.strip().splitlines()[-1]
     assert f"exit {EXIT_PROFILE_STALE}: profile {site} (" in last_line
-    assert "stopped matching: " in last_line and "text" in last_line.split("stopped matching")[1]
+    named = last_line.split("stopped matching: ")[1].split(" (")[0].split(", ")
+    assert {"title", "text"} <= set(named), last_line
     assert run["exit_status"] == EXIT_PROFILE_STALE and run["verdict"] in last_line
     assert run["stats"]["extract/field/text/fallback"] == run["items_extracted"]
     summary = next(line for line in result.stderr.splitlines() if f"{site} summary" in line)

@@ -395,9 +395,7 @@ class ArticlePage:
             return body
         return None
 
-    def body(
-        self, images: list[dict[str, Any]], captions: list[str]
-    ) -> tuple[list[str], str]:
+    def body(self, images: list[dict[str, Any]], captions: list[str]) -> tuple[list[str], str]:
         paras: list[str] = []
         method = "rule"
         if self.profile.body:
@@ -434,7 +432,12 @@ class ArticlePage:
         return paras, method
 
     def clean_body(
-        self, paras: list[str], *, title: str | None, lead: str | None, captions: list[str],
+        self,
+        paras: list[str],
+        *,
+        title: str | None,
+        lead: str | None,
+        captions: list[str],
         method: str,
     ) -> list[str]:
         """The story's own paragraphs: no title or lead repeated, captions, dropped patterns,
@@ -460,9 +463,7 @@ class ArticlePage:
             if text in caption_set:
                 held.append(text)
                 continue
-            if self.memory and (
-                self.memory.is_chrome(text) or self.memory.is_teaser(text, title)
-            ):
+            if self.memory and (self.memory.is_chrome(text) or self.memory.is_teaser(text, title)):
                 self.found.reject("text", "chrome_line")
                 continue
             if links and ev.is_link_line(text, links) and ev.key(text) not in own:
