@@ -9,6 +9,9 @@ missing title or body are counted too.
 A profile rule can also match the wrong element on every page (a banner `<h1>` holding the
 portal's name): a title from the profile that many articles of the crawl share is counted in
 `extract/repeated/title`, and the verdict does not take it as the profile's.
+
+Why not Spidermon's field coverage: it counts whether a field is present, not where it came
+from, and its monitors report through their own actions, while cron reads the exit status.
 """
 
 from __future__ import annotations

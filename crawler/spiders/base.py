@@ -287,11 +287,12 @@ class SiteSpider(scrapy.Spider):
         if self.site.paging_follow:
             pattern = re.compile(self.site.paging_follow)
             next_pages += [u for u in links if pattern.search(u)]
-        for url in next_pages:
+        for url in next_pages:  # after this page's articles: `since` may be passed by then
             yield self.request(
                 url,
                 self.parse_listing,
                 cb_kwargs={"section": section, "page": page + 1, "stale": stale},
+                priority=-1,
             )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
