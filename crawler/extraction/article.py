@@ -258,7 +258,16 @@ class ArticlePage:
 
     @functools.cached_property
     def h1_positions(self) -> list[int]:
-        return [self.order[el] for el in self.root.iter("h1") if text_of(el)] if self.root is not None else []
+        """Positions of the page's story-like headings: every h1, and h2/h3 of four words or
+        more outside lists (a heading between a candidate and the story's text outranks it)."""
+        if self.root is None:
+            return []
+        out = []
+        for el in self.root.iter("h1", "h2", "h3"):
+            text = text_of(el)
+            if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
+                out.append(self.order[el])
+        return out
 
     def before_body(self, el: etree._Element | None) -> bool | None:
         """Whether `el` is the last h1-level heading before the story's text (None: unknown)."""
@@ -298,11 +307,13 @@ class ArticlePage:
                 return chosen[1]
         # A heading of the page that agrees with what the page claims as its title, and
         # stands before the story's text (a banner h1 equal to <title> is the portal's name).
+        strong = any(m != "html" for m, _ in self.claimed_titles)
         for el, text in self.headings:
-            if self.memory.is_name(text) or not self.agrees_with_claims(text):
+            if self.memory.is_name(text) or not self.agrees_with_claims(text, strong_only=strong):
                 continue
-            if self.before_body(el) is False:
-                found.reject("title", "not_before_body")
+            placed = self.before_body(el)
+            if placed is False or (not strong and placed is None):
+                found.reject("title", "not_before_body" if placed is False else "unconfirmed")
                 continue
             self.title_el = el
             found.offer("title", "heading", text)
@@ -378,7 +389,8 @@ class ArticlePage:
                 found.reject("title", "not_before_body")
             candidates = placed or candidates
             distinct = ev.first_distinct(t for _, t in candidates)
-        agreeing = [(el, t) for el, t in candidates if self.agrees_with_claims(t)]
+        # <title> alone may be the portal's name (as a banner h1 may be): it cannot choose.
+        agreeing = [(el, t) for el, t in candidates if self.agrees_with_claims(t, strong_only=True)]
         if len(distinct) > 1:
             agreed = ev.first_distinct(t for _, t in agreeing)
             if len(agreed) == 1:
@@ -388,6 +400,9 @@ class ArticlePage:
         el, text = candidates[0]
         if self.agrees_with_claims(text, strong_only=True) is False:
             found.reject("title", "disagrees_meta")
+            return None
+        if not agreeing and self.before_body(el) is False:
+            found.reject("title", "not_before_body")
             return None
         return el, text
 

@@ -103,6 +103,8 @@ def clean_byline(text: str | None) -> str | None:
     if not text:
         return None
     text = clean_space(text).strip(" -–—,.:|")
+    # "Đức Anh / Vietnam Times", "Hoàng Long (TTXVN)": the agency is not the author.
+    text = re.split(r"\s/\s|\s?\(", text, maxsplit=1)[0]
     for sep in BYLINE_SEPARATORS:
         head, found, tail = text.partition(sep)
         if found and JOB_TITLE.match(tail.strip()):
