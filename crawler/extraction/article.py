@@ -134,8 +134,11 @@ def _is_excerpt(description: str, paras: list[str]) -> bool:
     kept in the body); the body cleaning then takes it out of the body.
     """
     head = clean_space(description).rstrip(".… ")
-    first = clean_space(paras[0]) if paras else ""
-    return bool(head) and first.startswith(head) and first.rstrip(".… ") != head
+    for para in paras[:3]:
+        first = clean_space(para)
+        if head and first.startswith(head) and first.rstrip(".… ") != head:
+            return True
+    return False
 
 
 class _Trafilatura:
@@ -192,6 +195,8 @@ class ArticlePage:
         self.traf = _Trafilatura(self.html, url)
         self.found = Extraction()
         self.title_el: etree._Element | None = None
+        self.body_node: etree._Element | None = None
+        self.raw_lines: list[str] = []
 
     # --- shared evidence -----------------------------------------------------------------
 
@@ -239,6 +244,41 @@ class ArticlePage:
                 out.append((el, text))
         return sorted(out, key=lambda pair: pair[0].tag != "h1")
 
+    @functools.cached_property
+    def body_start(self) -> int | None:
+        """Document position where the story's text begins (its first long line)."""
+        heads = {ev.key(t) for _, t in self.headings}
+        first = next((p for p in self.raw_lines if len(p) >= 30 and ev.key(p) not in heads), None)
+        if self.root is None or not first:
+            return None
+        el = ev.locate(self.root, first)
+        if el is None and self.body_node is not None:
+            el = self.body_node
+        return self.order.get(el) if el is not None else None
+
+    @functools.cached_property
+    def h1_positions(self) -> list[int]:
+        """Positions of the page's story-like headings: every h1, and h2/h3 of four words or
+        more outside lists (a heading between a candidate and the story's text outranks it)."""
+        if self.root is None:
+            return []
+        out = []
+        for el in self.root.iter("h1", "h2", "h3"):
+            text = text_of(el)
+            if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
+                out.append(self.order[el])
+        return out
+
+    def before_body(self, el: etree._Element | None) -> bool | None:
+        """Whether `el` is the last h1-level heading before the story's text (None: unknown)."""
+        start = self.body_start
+        at = self.order.get(el) if el is not None else None
+        if start is None or at is None:
+            return None
+        if at >= start:
+            return False
+        return not any(at < h < start for h in self.h1_positions)
+
     def rule_matches(self, rules: tuple[str, ...]) -> list[tuple[etree._Element | None, str]]:
         """(element, text) of every match of the first rule that matches with text."""
         for rule in rules:
@@ -265,33 +305,48 @@ class ArticlePage:
                 self.title_el = chosen[0]
                 found.offer("title", "rule", chosen[1])
                 return chosen[1]
-        # A heading of the page that agrees with what the page claims as its title.
+        # A heading of the page that agrees with what the page claims as its title, and
+        # stands before the story's text (a banner h1 equal to <title> is the portal's name).
+        strong = any(m != "html" for m, _ in self.claimed_titles)
         for el, text in self.headings:
-            if self.memory.is_name(text):
+            if self.memory.is_name(text) or not self.agrees_with_claims(text, strong_only=strong):
                 continue
-            if self.agrees_with_claims(text):
-                self.title_el = el
-                found.offer("title", "heading", text)
-                return text
+            placed = self.before_body(el)
+            if placed is False or (not strong and placed is None):
+                found.reject("title", "not_before_body" if placed is False else "unconfirmed")
+                continue
+            self.title_el = el
+            found.offer("title", "heading", text)
+            return text
         for method, claim in self.claimed_titles:
             if method == "html":
                 continue
             value = self._strip_name(claim)
             found.offer("title", method, value)
             return value
-        # No claims at all: the page's one story heading (h1), if there is exactly one.
-        h1s = ev.first_distinct(
-            t for el, t in self.headings if el.tag == "h1" and not self.memory.is_name(t)
-        )
-        if len(h1s) == 1 and not self.claimed_titles:
-            self.title_el = next(el for el, t in self.headings if t == h1s[0])
-            found.offer("title", "heading", h1s[0])
-            return h1s[0]
-        if len(h1s) > 1:
-            found.reject("title", "ambiguous")
-        elif self.page_title and not self.memory.is_name(self.page_title):
-            found.reject("title", "unconfirmed")
-        return None
+        # Only <title> claims: its headline part, where the page shows it before the story.
+        for method, claim in self.claimed_titles:
+            if method != "html":
+                continue
+            for part in ev.title_parts(claim):
+                el = ev.find_text(self.root, part) if self.root is not None else None
+                if el is not None and not ev.in_list(el) and self.before_body(el):
+                    self.title_el = el
+                    found.offer("title", "heading", text_of(el))
+                    return text_of(el)
+        # No claim to check against: the story's h1, the last one before its text.
+        h1s = [(el, t) for el, t in self.headings if el.tag == "h1" and not self.memory.is_name(t)]
+        placed = [(el, t) for el, t in h1s if self.before_body(el)]
+        if placed:
+            el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
+        elif len(ev.first_distinct(t for _, t in h1s)) == 1 and self.body_start is None:
+            el, text = h1s[0]
+        else:
+            found.reject("title", "ambiguous" if h1s else "unconfirmed")
+            return None
+        self.title_el = el
+        found.offer("title", "heading", text)
+        return text
 
     def _strip_name(self, claim: str) -> str:
         """A claimed title less a leading or trailing site name ("Headline - VnExpress"): a
@@ -328,7 +383,14 @@ class ArticlePage:
                 found.reject("title", "site_name")
             return None
         distinct = ev.first_distinct(t for _, t in candidates)
-        agreeing = [(el, t) for el, t in candidates if self.agrees_with_claims(t)]
+        if len(distinct) > 1:  # several boxes: only what stands right before the story counts
+            placed = [(el, t) for el, t in candidates if self.before_body(el) is not False]
+            if len(placed) < len(candidates):
+                found.reject("title", "not_before_body")
+            candidates = placed or candidates
+            distinct = ev.first_distinct(t for _, t in candidates)
+        # <title> alone may be the portal's name (as a banner h1 may be): it cannot choose.
+        agreeing = [(el, t) for el, t in candidates if self.agrees_with_claims(t, strong_only=True)]
         if len(distinct) > 1:
             agreed = ev.first_distinct(t for _, t in agreeing)
             if len(agreed) == 1:
@@ -338,6 +400,9 @@ class ArticlePage:
         el, text = candidates[0]
         if self.agrees_with_claims(text, strong_only=True) is False:
             found.reject("title", "disagrees_meta")
+            return None
+        if not agreeing and self.before_body(el) is False:
+            found.reject("title", "not_before_body")
             return None
         return el, text
 
@@ -380,6 +445,7 @@ class ArticlePage:
                 inside, total = ev.link_chars(el)
                 scored.append((total - inside, el))
             best = max(scored, key=lambda s: s[0])[1]
+            self.body_node = best
             if len(els) > 1:
                 self.found.reject("text", "ambiguous")
             if ev.mostly_links(best):
@@ -429,6 +495,7 @@ class ArticlePage:
             method = "trafilatura"
             if rule_paras and sum(map(len, rule_paras)) >= sum(map(len, paras)):
                 paras, method = rule_paras, "rule"
+        self.raw_lines = paras
         return paras, method
 
     def clean_body(
@@ -488,10 +555,11 @@ class ArticlePage:
             line = paras[-back]
             if ev.CREDIT_LINE.match(line):
                 continue
-            if _looks_like_byline(line) and ev.looks_like_name(ev.clean_byline(line)):
+            name = ev.clean_byline(line)
+            if name and _looks_like_byline(name) and ev.looks_like_name(name):
                 del paras[-back:]
-                return ev.clean_byline(line)
-            if _looks_like_byline(line):
+                return name
+            if name and _looks_like_byline(name):
                 self.found.reject("author", "not_a_name")
             return None
         return None
@@ -636,10 +704,10 @@ class ArticlePage:
 
     def to_item(self) -> dict[str, Any]:
         found = self.found
-        title = self.title()
-        self.lead()
         images, captions = self.images()
         paras, method = self.body(images, captions)
+        title = self.title()
+        self.lead()
         if "lead" not in found.fields:
             description = self.tags.get("description", "og:description")
             if (

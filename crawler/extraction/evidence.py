@@ -36,6 +36,9 @@ LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 CREDIT_LINE = re.compile(r"^(?:ảnh|video|clip|đồ họa|đồ hoạ|nguồn)\s*:", re.IGNORECASE)
+# Accounts a CMS writes as the author when nobody signed (Joomla's "Super User").
+NOT_PERSONS = {"super user", "admin", "administrator", "facebook", "quản trị viên", "quan tri vien",
+               "ban biên tập", "webmaster", "editor"}
 NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
 
@@ -58,19 +61,31 @@ def agrees(heading: str | None, title: str | None) -> bool:
     if len(h.split()) < MIN_AGREE_WORDS:
         return False
     raw = clean_space(title)
-    for part in TITLE_SEPARATOR.split(raw):
-        if key(part) == h:
+    parts = [p for p in TITLE_SEPARATOR.split(raw) if p.strip()]
+    # The headline is the longest part ("Headline - Section - Site", "Site – Headline"), or
+    # the head or tail of the title cut at a separator (a headline holding " - " itself).
+    if len(parts) > 1 and key(max(parts, key=len)) == h:
+        return True
+    for m in TITLE_SEPARATOR.finditer(raw):
+        if key(raw[: m.start()]) == h or key(raw[m.end() :]) == h:
             return True
-    # The heading is the head or the tail of the title, cut at a separator.
-    if t.startswith(h) or t.endswith(h):
-        rest = raw.casefold()
-        return bool(TITLE_SEPARATOR.search(rest))
     return False
+
+
+def title_parts(title: str | None) -> list[str]:
+    """A <title>'s candidate headlines: the longest part, then the first (and the whole)."""
+    raw = clean_space(title)
+    parts = [p.strip() for p in TITLE_SEPARATOR.split(raw) if p.strip()]
+    if len(parts) < 2:
+        return [raw] if raw else []
+    return first_distinct([max(parts, key=len), parts[0]])
 
 
 def looks_like_name(text: str | None) -> bool:
     """A byline: a few capitalised words (names, "NGUYỄN VĂN A", "Minh Anh - Hoàng Phương")."""
     if not text or any(ch.isdigit() for ch in text) or NOT_A_NAME.match(text):
+        return False
+    if key(text) in NOT_PERSONS:
         return False
     if text.endswith((".", ":", "?", "!", ";")):
         return False
@@ -88,6 +103,8 @@ def clean_byline(text: str | None) -> str | None:
     if not text:
         return None
     text = clean_space(text).strip(" -–—,.:|")
+    # "Đức Anh / Vietnam Times", "Hoàng Long (TTXVN)": the agency is not the author.
+    text = re.split(r"\s/\s|\s?\(", text, maxsplit=1)[0]
     for sep in BYLINE_SEPARATORS:
         head, found, tail = text.partition(sep)
         if found and JOB_TITLE.match(tail.strip()):
@@ -183,3 +200,44 @@ def name_after(root: etree._Element, last_line: str, max_nodes: int = 40) -> str
             continue
         return text if looks_like_name(text) else None
     return None
+
+
+def locate(root: etree._Element, line: str) -> etree._Element | None:
+    """The element whose text begins `line` (where a paragraph stands in the page)."""
+    probe = clean_space(line)[:30]
+    if len(probe) < 10:
+        return None
+    need = min(20, len(probe))
+
+    def starts(text: str | None) -> bool:
+        text = clean_space(text)[:30]
+        n = min(len(text), len(probe))
+        return n >= need and text[:n] == probe[:n]
+
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT:
+            continue
+        if starts(el.text):
+            return el
+        if starts(el.tail):
+            return el.getparent()
+    return None
+
+
+def find_text(root: etree._Element, text: str) -> etree._Element | None:
+    """The deepest element whose whole text is `text` (outside <head>)."""
+    want = key(text)
+    probe = clean_space(text)[:20]
+    if not want or len(probe) < 10:
+        return None
+    found = None
+    body = root.find("body")
+    for el in (body if body is not None else root).iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT:
+            continue
+        own = clean_space(el.text)
+        if own and probe.startswith(own[:20]) and key("".join(el.itertext())) == want:
+            found = el
+        elif found is not None:
+            break
+    return found
