@@ -3,6 +3,12 @@
     python -m bench.score_extraction                 # labelled corpus + the AEB benchmark
     python -m bench.score_extraction --no-aeb        # corpus only (what CI checks)
     python -m bench.score_extraction --check         # exit 1 when a figure is below its floor
+    python -m bench.score_extraction --realpages     # also the real saved pages (../shared)
+
+Real pages (../shared/realpages, gold format in its README): sites we have no profile for,
+scored per field and per site: body by the AEB metric (captions, lead and title neutral),
+titles and authors exact, dates to the minute, and WRONG values counted (a title present but
+not the gold one, a date present on another day) for ours and plain trafilatura alike.
 
 Body F1 is the scrapinghub article-extraction-benchmark metric (../shared/bench/aeb/README.md):
 4-gram shingles of \\w+ tokens, per-page multiset tp/fp/fn normalised by their sum, precision
@@ -12,29 +18,35 @@ averaged over pages with a prediction, recall over pages with a gold body.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import trafilatura
 from scrapy.http import HtmlResponse
 
-from crawler.extraction import extract_article
+from crawler.extraction.item import page_item
+from crawler.extraction.memory import SiteMemory
 from crawler.registry import Profile, default_registry, generic_profile
 from pipelines.chain import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
-AEB = ROOT.parent / "shared" / "bench" / "aeb"
+# ../shared beside the checkout (or beside the folder of worktrees).
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared").is_dir()), ROOT / "shared")
+AEB = SHARED / "bench" / "aeb"
+REALPAGES = SHARED / "realpages"
 FLOORS = Path(__file__).with_name("extraction_floors.json")
 FETCHED_AT = datetime(2026, 11, 23, 8, tzinfo=UTC)
 TOKEN = re.compile(r"\w+")
+VN = timezone(timedelta(hours=7))
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -46,9 +58,14 @@ def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def page_pr(gold: str, pred: str) -> tuple[float | None, float | None]:
-    """(precision, recall) of one page; None where the page does not count."""
+def page_pr(gold: str, pred: str, neutral: str = "") -> tuple[float | None, float | None]:
+    """(precision, recall) of one page; None where the page does not count.
+
+    Predicted shingles found only in `neutral` (captions, lead, title) are not counted.
+    """
     g, p = shingles(gold), shingles(pred)
+    if neutral:
+        p = p - (shingles(neutral) - g)
     tp = sum((g & p).values())
     fp = sum((p - g).values())
     fn = sum((g - p).values())
@@ -68,8 +85,8 @@ class Score:
     checks: Counter[str] = field(default_factory=Counter)
     pages: int = 0
 
-    def add_body(self, gold: str, pred: str) -> None:
-        precision, recall = page_pr(gold, pred)
+    def add_body(self, gold: str, pred: str, neutral: str = "") -> None:
+        precision, recall = page_pr(gold, pred, neutral)
         if precision is not None:
             self.precisions.append(precision)
         if recall is not None:
@@ -90,11 +107,18 @@ def ours(
     profile: Profile,
     site: str | None,
     hints: dict[str, Any] | None = None,
+    memory: SiteMemory | None = None,
 ) -> dict[str, Any]:
-    """Our extraction and normalisation; `hints` is what discovery knew (the SharePoint API)."""
-    fields = extract_article(html, url, profile, hints)
-    fields.update(url=url, site=site, fetched_at=FETCHED_AT.isoformat())
-    return normalise(fields)
+    """Our extraction (page_item, the crawl's one call) and normalisation; `hints` is what
+    discovery knew (the SharePoint API). `profile` must be the named site's (or generic)."""
+    entry = _registry().get(site) if site else None
+    assert (entry.profile if entry else generic_profile()) == profile, "profile is the site's"
+    return normalise(page_item(html, url, entry, hints, FETCHED_AT.isoformat(), memory))
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> dict[str, Any]:
+    return default_registry()
 
 
 def plain(html: str, url: str) -> dict[str, Any]:
@@ -159,6 +183,81 @@ def score_aeb(aeb: Path) -> dict[str, Score]:
     return scores
 
 
+def _minute(value: str | None) -> str | None:
+    """An ISO value to the minute at +07:00 ("2025-10-22T19:25+07:00"), or the bare day."""
+    if not value:
+        return None
+    value = str(value).strip()
+    if len(value) <= 10:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(VN).strftime("%Y-%m-%dT%H:%M+07:00")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+REAL_FIELDS = ("title", "date", "author")
+
+
+def score_realpages(folder: Path) -> dict[str, dict[str, Score]]:
+    """Per site and ALL: body F1, exact title/date/author rates and WRONG values."""
+    gold_all = json.loads((folder / "gold.json").read_text("utf-8"))
+    results: dict[str, dict[str, Score]] = {}
+    for gold in gold_all["articles"]:
+        html = decode(folder / gold["file"], gold["url"])
+        predictions = {"ours": ours(html, gold["url"], generic_profile(), None),
+                       "trafilatura": plain(html, gold["url"])}
+        neutral = "\n".join([gold["title"] or "", gold.get("lead") or "", *gold["captions"]])
+        gold_date = _minute(gold["published"])
+        for system, pred in predictions.items():
+            for key in (gold["site"], "ALL"):
+                score = results.setdefault(key, {}).setdefault(system, Score())
+                score.pages += 1
+                text = pred.get("text") or ""
+                score.add_body("\n\n".join(gold["body"]), text, neutral)
+                date = _minute(pred.get("published_at"))
+                values = {"title": pred.get("title"), "author": pred.get("author")}
+                for name in ("title", "author"):
+                    if values[name] and _same(values[name], gold.get(name)):
+                        score.checks[name] += 1
+                    elif values[name]:
+                        score.checks[f"wrong_{name}"] += 1
+                if date and date == gold_date:
+                    score.checks["date"] += 1
+                elif date and date[:10] != (gold_date or "")[:10]:
+                    score.checks["wrong_date"] += 1
+                score.checks["leak"] += any(b in text for b in gold.get("boilerplate", []))
+    return results
+
+
+def report_realpages(real: dict[str, dict[str, Score]]) -> list[str]:
+    lines = [
+        "Real pages: ours vs plain trafilatura (body F1; title, date to the minute, author "
+        "exact; WRONG = present but not the gold value; leaked pages)",
+        f"{'site':<20}{'pages':>6}  {'F1 ours':>8} {'F1 traf':>8}  {'title':>11}  "
+        f"{'date':>11}  {'author':>11}  {'wrong t/d/a ours':>16}  {'traf':>7}  {'leaks':>7}",
+    ]
+    for site in sorted(real, key=lambda s: (s == "ALL", s)):
+        o, t = real[site]["ours"], real[site]["trafilatura"]
+        wrong_o = "/".join(str(o.checks[f"wrong_{f}"]) for f in REAL_FIELDS)
+        wrong_t = "/".join(str(t.checks[f"wrong_{f}"]) for f in REAL_FIELDS)
+        lines.append(
+            f"{site:<20}{o.pages:>6}  {o.f1():>8.3f} {t.f1():>8.3f}  "
+            f"{o.rate('title'):>5.0%}/{t.rate('title'):>4.0%}  "
+            f"{o.rate('date'):>5.0%}/{t.rate('date'):>4.0%}  "
+            f"{o.rate('author'):>5.0%}/{t.rate('author'):>4.0%}  "
+            f"{wrong_o:>16}  {wrong_t:>7}  {o.checks['leak']:>3}/{t.checks['leak']:<3}"
+        )
+    return lines
+
+
 def report(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) -> list[str]:
     lines = [
         "Corpus: ours vs plain trafilatura "
@@ -182,6 +281,31 @@ def report(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) ->
             f"vs plain trafilatura {t.f1():.3f}"
         )
     return lines
+
+
+def check_realpages(real: dict[str, dict[str, Score]]) -> list[str]:
+    """Real pages below their floors: body F1 (and at least plain trafilatura's), exact rates,
+    and no wrong value or leaked boilerplate at all."""
+    floors = json.loads(FLOORS.read_text("utf-8"))["realpages"]
+    o, t = real["ALL"]["ours"], real["ALL"]["trafilatura"]
+    failures = [
+        f"realpages {name} = {value:.4f}, floor {floors[name]}"
+        for name, value in (
+            ("body_f1", o.f1()),
+            ("title", o.rate("title")),
+            ("date", o.rate("date")),
+            ("author", o.rate("author")),
+        )
+        if value < floors[name]
+    ]
+    wrong = sum(o.checks[f"wrong_{f}"] for f in ("title", "date"))
+    if wrong > floors["max_wrong"]:
+        failures.append(f"realpages: {wrong} wrong titles or dates")
+    if o.checks["leak"] > floors["max_leak"]:
+        failures.append(f"realpages: boilerplate leaked on {o.checks['leak']} pages")
+    if o.f1() < t.f1() - floors["traf_margin"]:
+        failures.append(f"realpages body F1 ours {o.f1():.4f} < trafilatura {t.f1():.4f}")
+    return failures
 
 
 def check(corpus: dict[str, dict[str, Score]], aeb: dict[str, Score] | None) -> list[str]:
@@ -213,13 +337,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--aeb", type=Path, default=AEB)
     parser.add_argument("--no-aeb", action="store_true")
+    parser.add_argument("--realpages", type=Path, nargs="?", const=REALPAGES, default=None)
     parser.add_argument("--check", action="store_true", help="exit 1 below the pinned floors")
     args = parser.parse_args(argv)
     corpus = score_corpus(args.corpus)
     aeb = None if args.no_aeb or not args.aeb.exists() else score_aeb(args.aeb)
     print("\n".join(report(corpus, aeb)))
+    real = score_realpages(args.realpages) if args.realpages else None
+    if real:
+        print("\n".join(report_realpages(real)))
     if args.check:
-        failures = check(corpus, aeb)
+        failures = check(corpus, aeb) + (check_realpages(real) if real else [])
         for failure in failures:
             print("BELOW FLOOR:", failure)
         return 1 if failures else 0

@@ -4,16 +4,84 @@ from __future__ import annotations
 
 from typing import Any
 
+# Fields whose profile share the verdict watches, and the share below which a field that used
+# to come from the profile (or must: title and body) is reported as no longer matching.
+WATCHED_FIELDS = ("title", "date", "text", "author")
+ALWAYS_FROM_PROFILE = ("title", "text")  # a profile with these rules should match every article
+PROFILE_MIN_SHARE = 0.5
+PROFILE_MIN_ITEMS = 3  # fewer articles than this say nothing about a profile
+
+
+def field_counts(stats: dict[str, Any], field: str) -> dict[str, int]:
+    """{"profile": n, "fallback": n, "empty": n} of one field in a crawl's stats."""
+    return {
+        source: int(stats.get(f"extract/field/{field}/{source}", 0))
+        for source in ("profile", "fallback", "empty")
+    }
+
+
+def profile_share(stats: dict[str, Any], field: str) -> float | None:
+    """Share of the crawl's articles whose `field` came from a profile rule (None: no article).
+
+    Values from the profile that many articles share (`extract/repeated/FIELD`: a banner, the
+    portal's name) are not the profile matching the story, and do not count.
+    """
+    counts = field_counts(stats, field)
+    total = sum(counts.values())
+    matched = counts["profile"] - int(stats.get(f"extract/repeated/{field}", 0))
+    return max(0, matched) / total if total else None
+
+
+def stale_fields(stats: dict[str, Any], min_share: float = PROFILE_MIN_SHARE) -> list[str]:
+    """Fields the profile used to give (or must give) and gave for too few articles this time.
+
+    Expected: the share of the site's last healthy run (`health/baseline/FIELD`, set by the run
+    log), else every article for title and body when the profile has rules for them.
+    """
+    rules = set(str(stats.get("extract/profile_rules", "")).split(","))
+    stale = []
+    for field in WATCHED_FIELDS:
+        counts = field_counts(stats, field)
+        if sum(counts.values()) < PROFILE_MIN_ITEMS:
+            continue
+        expected = stats.get(f"health/baseline/{field}")
+        if expected is None and field in ALWAYS_FROM_PROFILE and field in rules:
+            expected = 1.0
+        share = profile_share(stats, field)
+        if expected is not None and share is not None and share < min_share <= expected:
+            stale.append(field)
+    return stale
+
+
+def describe_stale(stats: dict[str, Any], fields: list[str]) -> str:
+    parts = []
+    for field in fields:
+        counts = field_counts(stats, field)
+        total = sum(counts.values())
+        repeated = int(stats.get(f"extract/repeated/{field}", 0))
+        same = f", {repeated} of them the same value" if repeated else ""
+        parts.append(
+            f"{field} {counts['profile']}/{total} from the profile{same} "
+            f"({counts['fallback']} fallback, {counts['empty']} empty)"
+        )
+    return "; ".join(parts)
+
+
 EXIT_OK = 0
 EXIT_FAILED = 1  # the crawl stopped early (store error, shutdown, start error)
 EXIT_UNREACHABLE = 2  # no response at all from the site
 EXIT_BLOCKED = 3  # mostly 403/429 answers
 EXIT_NOTHING_USABLE = 4  # answers, but no article link and no article anywhere
 EXIT_ERRORS = 5  # errors passed the threshold
+EXIT_PROFILE_STALE = 6  # the site's profile stopped matching (a redesign): fields from fallbacks
 EXIT_LOCKED = 75  # another run of the same spider holds the lock (EX_TEMPFAIL)
 
 
-def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, str]:
+def verdict(
+    stats: dict[str, Any],
+    error_threshold: float = 0.5,
+    profile_min_share: float = PROFILE_MIN_SHARE,
+) -> tuple[int, str]:
     reason = stats.get("finish_reason")
     responses = stats.get("response_received_count", 0)
     statuses = {
@@ -51,5 +119,11 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
         return EXIT_NOTHING_USABLE, f"{responses} answers but no article link or article"
     if requests and errors / requests > error_threshold:
         return EXIT_ERRORS, f"{errors} errors for {requests} requests"
+    if stale := stale_fields(stats, profile_min_share):
+        profile = stats.get("extract/profile", "the site's")
+        return EXIT_PROFILE_STALE, (
+            f"profile {profile} stopped matching: {', '.join(stale)} "
+            f"({describe_stale(stats, stale)})"
+        )
     gone = stats.get("fetch/gone", 0)  # the site's dead links (404/410): not errors
     return EXIT_OK, f"finished ({gone} dead links: 404/410)" if gone else "finished"

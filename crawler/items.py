@@ -24,6 +24,8 @@ class ArticleItem(scrapy.Item):
     images = scrapy.Field()  # [{"src": ..., "caption": ...}]
     date_candidates = scrapy.Field()  # [(source, raw string)], best source first
     methods = scrapy.Field()  # {field: "rule" | "trafilatura" | "meta" | "jsonld" | ...}
+    rejections = scrapy.Field()  # ["field:reason"]: values extraction refused, and why
+    page_titles = scrapy.Field()  # <title> and og:title as the page had them (site memory)
     # Normalisation
     published_at = scrapy.Field()  # ISO 8601 with +07:00, or YYYY-MM-DD at day precision
     published_raw = scrapy.Field()

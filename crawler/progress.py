@@ -15,6 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.health import WATCHED_FIELDS, field_counts
+
 logger = logging.getLogger("crawler.progress")
 
 
@@ -29,6 +31,26 @@ def _line(stats: dict) -> str:
         f"known skipped {stats.get('discovery/known_articles', 0)}, "
         f"dropped {dropped}, gone {stats.get('fetch/gone', 0)}, errors {errors}"
     )
+
+
+def _fields(stats: dict) -> str:
+    """How many articles took each field from the profile, and the rejections by reason."""
+    shares = []
+    for field in WATCHED_FIELDS:
+        counts = field_counts(stats, field)
+        share = f"{field} {counts['profile']}/{sum(counts.values())}"
+        if repeated := stats.get(f"extract/repeated/{field}"):
+            share += f" ({repeated} the same)"
+        shares.append(share)
+    rejected = sorted(
+        (k.removeprefix("extract/rejected/"), v)
+        for k, v in stats.items()
+        if k.startswith("extract/rejected/")
+    )
+    line = f"from profile: {', '.join(shares)}"
+    if rejected:
+        line += "; rejected " + ", ".join(f"{reason} {n}" for reason, n in rejected)
+    return line
 
 
 class Progress:
@@ -83,6 +105,5 @@ class Progress:
             self.pending.cancel()
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        logger.info(
-            "%s summary (%s): %s", spider.name, reason, _line(self.crawler.stats.get_stats())
-        )
+        stats = self.crawler.stats.get_stats()
+        logger.info("%s summary (%s): %s; %s", spider.name, reason, _line(stats), _fields(stats))

@@ -15,7 +15,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import verdict
+from crawler.health import WATCHED_FIELDS, profile_share, verdict
 from pipelines.store import Store, StoreError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,27 @@ def run_summary(stats: dict[str, Any], error_threshold: float = 0.5) -> dict[str
     }
 
 
+def baseline(store: Store, spider: str) -> dict[str, float]:
+    """Per field, the profile's share in the spider's last healthy run that extracted articles.
+
+    The verdict compares this run with it: a field that used to come from the profile and no
+    longer does means the profile stopped matching.
+    """
+    rows = store.db.execute(
+        "SELECT stats FROM crawl_runs WHERE spider = ? AND exit_status = 0"
+        " AND items_extracted > 0 ORDER BY id DESC LIMIT 1",
+        [spider],
+    ).fetchall()
+    if not rows:
+        return {}
+    try:
+        stats = json.loads(rows[0][0] or "{}")
+    except ValueError:
+        return {}
+    shares = {field: profile_share(stats, field) for field in WATCHED_FIELDS}
+    return {field: share for field, share in shares.items() if share is not None}
+
+
 class CrawlRunLog:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -76,6 +97,8 @@ class CrawlRunLog:
 
     def spider_opened(self, spider: Spider) -> None:
         self.run_id = self._with_store(lambda store: store.start_run(spider.name, utc_now()))
+        for field, share in (self._with_store(lambda s: baseline(s, spider.name)) or {}).items():
+            self.crawler.stats.set_value(f"health/baseline/{field}", share)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:

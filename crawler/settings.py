@@ -53,11 +53,13 @@ DOWNLOADER_MIDDLEWARES = {
 # on each further 404 (at most 90): crawler/gone.py, the store's gone_urls table.
 GONE_BACKOFF_DAYS = 7.0
 
+# Dates are decided first so that field provenance (pipelines/provenance.py) counts every
+# extracted page, those validation then drops included.
 ITEM_PIPELINES = {
+    "pipelines.dates.NormaliseDatePipeline": 50,
+    "pipelines.provenance.FieldProvenancePipeline": 60,
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.text.NormaliseTextPipeline": 200,
-    "pipelines.dates.NormaliseDatePipeline": 300,
-    "pipelines.since.SincePipeline": 350,
     "pipelines.dedupe.ContentHashPipeline": 400,
     "pipelines.store.SQLiteStorePipeline": 900,
 }

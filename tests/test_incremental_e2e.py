@@ -63,6 +63,18 @@ def test_since_drops_older_articles(mirror, tmp_path: Path):
     assert runs(db)[0]["stats"]["dropped/older_than_since"] >= 1
 
 
+def test_since_is_applied_by_the_spider(mirror, tmp_path: Path):
+    latest = max(e["published_at"][:10] for e in mirror.expected("thoidai"))
+    result = crawl(mirror, "thoidai", tmp_path / "news.db", "-a", f"since={latest}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    [run] = runs(tmp_path / "news.db")
+    stored = list(sqlite_utils.Database(tmp_path / "news.db")["articles"].rows)
+    assert stored and all(a["published_at"][:10] >= latest for a in stored)
+    # older articles never become items: no pipeline drops them
+    assert run["stats"]["dropped/older_than_since"] == run["stats"]["extract/pages"] - len(stored)
+    assert run["stats"].get("item_dropped_count", 0) == 0
+
+
 def test_max_items_stops_the_crawl_cleanly(mirror, tmp_path: Path):
     db = tmp_path / "news.db"
     result = crawl(mirror, "baoquocte", db, "-a", "max_items=3", "-s", "CONCURRENT_REQUESTS=2")

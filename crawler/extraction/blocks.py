@@ -80,7 +80,11 @@ def clean_space(text: str | None) -> str:
 
 
 def paragraphs(element: etree._Element) -> list[str]:
-    """Block-segmented text of `element`, one string per paragraph, whitespace collapsed."""
+    """Block-segmented text of `element`, one string per paragraph, whitespace collapsed.
+
+    An explicit stack rather than recursion: a page nested a few thousand levels deep is
+    still read (recursion raised RecursionError and lost the article).
+    """
     out: list[str] = []
     buf: list[str] = []
 
@@ -90,25 +94,39 @@ def paragraphs(element: etree._Element) -> list[str]:
             out.append(text)
         buf.clear()
 
-    def walk(node: etree._Element) -> None:
-        if node.text:
-            buf.append(node.text)
-        for child in node:
-            tag = child.tag.lower() if isinstance(child.tag, str) else None
-            if tag is None or tag in SKIP_TAGS:
-                pass
-            elif tag == "br":
+    if element.text:
+        buf.append(element.text)
+    # Each frame: an iterator over a node's children; markers close blocks and add tails.
+    stack: list = [iter(element)]
+    while stack:
+        top = stack[-1]
+        if isinstance(top, tuple):  # (block?, tail) after a child's subtree
+            stack.pop()
+            if top[0]:
                 flush()
-            elif tag in BLOCK_TAGS:
-                flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
+            if top[1]:
+                buf.append(top[1])
+            continue
+        child = next(top, None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag.lower() if isinstance(child.tag, str) else None
+        if tag is None or tag in SKIP_TAGS:
             if child.tail:
                 buf.append(child.tail)
-
-    walk(element)
+        elif tag == "br":
+            flush()
+            if child.tail:
+                buf.append(child.tail)
+        else:
+            block = tag in BLOCK_TAGS
+            if block:
+                flush()
+            stack.append((block, child.tail))
+            if child.text:
+                buf.append(child.text)
+            stack.append(iter(child))
     flush()
     return out
 

@@ -86,38 +86,57 @@ class MetaTags:
         return None
 
 
-def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
+MAX_JSONLD_DEPTH = 8
+
+
+def _walk_jsonld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > MAX_JSONLD_DEPTH:
+        return
     if isinstance(data, list):
         for entry in data:
-            yield from _walk_jsonld(entry)
+            yield from _walk_jsonld(entry, depth + 1)
     elif isinstance(data, dict):
         yield data
         if "@graph" in data:
-            yield from _walk_jsonld(data["@graph"])
+            yield from _walk_jsonld(data["@graph"], depth + 1)
 
 
 ARTICLE_TYPES = {"Article", "NewsArticle", "ReportageNewsArticle", "BlogPosting", "WebPage"}
 
 
+def jsonld_types(obj: dict[str, Any]) -> set[str]:
+    """The object's @type names; anything but a string or a list of strings counts as none
+    (a `@type` given as an object raised TypeError and lost the article)."""
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k for k in kinds if isinstance(k, str)}
+
+
 def jsonld_article(sel: Selector) -> dict[str, Any]:
-    """The page's JSON-LD article object, or {} (broken JSON-LD is common and ignored)."""
+    """The page's JSON-LD article object, or {}: broken JSON-LD (invalid, nested thousands of
+    levels deep, odd types) is common and costs only the fields it would have given."""
     best: dict[str, Any] = {}
     for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
         try:
             data = json.loads(raw, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for obj in _walk_jsonld(data):
-            kind = obj.get("@type")
-            kinds = set(kind) if isinstance(kind, list) else {kind}
-            if kinds & ARTICLE_TYPES and (not best or "WebPage" in best.get("@type", "")):
+            kinds = jsonld_types(obj)
+            if kinds & ARTICLE_TYPES and (not best or "WebPage" in jsonld_types(best)):
                 best = obj
     return best
 
 
+def jsonld_text(obj: dict[str, Any], key: str) -> str | None:
+    """A JSON-LD value that must be text; a number, object or list gives None."""
+    value = obj.get(key)
+    return clean_space(value) or None if isinstance(value, str) else None
+
+
 def jsonld_author(obj: dict[str, Any]) -> str | None:
     author = obj.get("author")
-    if isinstance(author, list):
+    if isinstance(author, list):  # the first author only (several are rare and unordered)
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")

@@ -125,7 +125,18 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         return spider
+
+    def _opened(self) -> None:
+        """Name the profile and the fields it has rules for, for the crawl's verdict."""
+        profile = self.site.profile
+        rules = {"title": profile.title, "date": profile.date, "text": profile.body}
+        rules["author"] = profile.author or (profile.author_in_date,)
+        self.crawler.stats.set_value("extract/profile", f"{self.site.name} ({profile.name})")
+        self.crawler.stats.set_value(
+            "extract/profile_rules", ",".join(k for k, v in rules.items() if any(v))
+        )
 
     def _item_dropped(self) -> None:
         self._in_flight -= 1
@@ -141,7 +152,11 @@ class SiteSpider(scrapy.Spider):
             self.known.close()
 
     def older_than_since(self, published: str | None, section: str | None) -> bool:
-        """True (and the section stops paging) when a date is before `-a since`."""
+        """True (and the section stops paging) when a date is before `-a since`.
+
+        Listings stop at their next page, the API at its next batch: articles arrive in
+        publication order, newest first.
+        """
         if not self.since or not published:
             return False
         try:
@@ -289,6 +304,9 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("discovery/not_html")
             return
+        if page > 1 and section in self.passed_since:  # requested before `since` was passed
+            self.count("discovery/listing_stopped_since")
+            return
         links = self.links(response)
         self.count("discovery/listing_pages")
         if not any(self.site.is_article_url(u) for u in links):
@@ -309,11 +327,12 @@ class SiteSpider(scrapy.Spider):
         if self.site.paging_follow:
             pattern = re.compile(self.site.paging_follow)
             next_pages += [u for u in links if pattern.search(u)]
-        for url in next_pages:
+        for url in next_pages:  # after this page's articles: `since` may be passed by then
             yield self.request(
                 url,
                 self.parse_listing,
                 cb_kwargs={"section": section, "page": page + 1, "stale": stale},
+                priority=-1,
             )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
@@ -447,6 +466,10 @@ class SiteSpider(scrapy.Spider):
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
+        if self.since and self.older_than_since(fields.get("published_at"), hints.get("section")):
+            self.count("dropped/older_than_since")
+            self.logger.debug("published before since: %s", response.url)
+            return
         if self.max_items and self._in_flight >= self.max_items:
             self.count("extract/over_max_items")
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from . import redesign
 from .content import ARTICLES
 from .model import Article
 from .sites import SITE_CLOCK, SITES
@@ -31,8 +32,9 @@ THEME = "/themes/custom/phutho"
 class Drupal:
     """Renderer and router of phutho.gov.vn."""
 
-    def __init__(self) -> None:
+    def __init__(self, redesign: bool = False) -> None:
         self.articles = ARTICLES["phutho"]
+        self.redesign = redesign
         self.by_path = {a.path: a for a in self.articles}
         self.by_nid = {a.id: a for a in self.articles}
 
@@ -227,6 +229,9 @@ alt="" loading="lazy" /></a></div>
         return texts
 
     def article_page(self, article: Article) -> str:
+        if self.redesign:
+            nav = [(f"/{s.path}", s.name) for s in SITE.sections]
+            return redesign.article_page(SITE, "drupal", article, nav)
         section = SITE.section(article.section)
         assert section is not None
         related = [a for a in self.articles if a.section == article.section and a is not article]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from . import redesign
 from .content import ARTICLES, in_section
 from .model import Article, Section
 from .sites import LIFERAY_INSTANCES, LIFERAY_PORTLET, SITE_CLOCK, SITES
@@ -38,8 +39,9 @@ def page_url(section: str, page: int) -> str:
 class Liferay:
     """Renderer and router of thainguyen.gov.vn."""
 
-    def __init__(self) -> None:
+    def __init__(self, redesign: bool = False) -> None:
         self.articles = ARTICLES["thainguyen"]
+        self.redesign = redesign
 
     def handle(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
@@ -277,6 +279,9 @@ kê truy cập</h2>
         return texts
 
     def article_page(self, article: Article) -> str:
+        if self.redesign:
+            nav = [(f"/{s.path}", s.name) for s in SITE.sections]
+            return redesign.article_page(SITE, "liferay", article, nav)
         section = SITE.section(article.section)
         assert section is not None
         new = article.opt("variant") == "new"

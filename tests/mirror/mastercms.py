@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from . import chrome
+from . import chrome, redesign
 from .content import ARTICLES, BY_KEY, in_section
 from .model import Article, Section, Site
 from .sites import SITE_CLOCK, SITES
@@ -66,8 +66,9 @@ HEADER_LINKS = {
 class MasterCMS:
     """Renderer and router of one MasterCMS site."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, redesign: bool = False) -> None:
         self.site = site
+        self.redesign = redesign
         self.brand = BRANDS[site.key]
         self.articles = ARTICLES[site.key]
         self.by_id = {a.id: a for a in self.articles}
@@ -402,6 +403,9 @@ thức nếu không có sự chấp thuận bằng văn bản.</div>
         return "\n".join(meta) + "\n"
 
     def article_page(self, article: Article) -> str:
+        if self.redesign:
+            nav = [(f"/{s.path}", s.name) for s in self.site.sections]
+            return redesign.article_page(self.site, "mastercms", article, nav)
         rel = chrome.related(article, 3)
         embed = BY_KEY[article.opts["embed"]] if "embed" in article.opts else rel[0]
         others = chrome.older_in_section(article, 5)

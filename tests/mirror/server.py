@@ -69,11 +69,12 @@ class MirrorServer:
     vinhphuc_mode: "normal"; "redirect" (every vinhphuc.gov.vn URL -> 301 https://phutho.gov.vn/);
     "dead" (vinhphuc.gov.vn connections are closed without any response); "api_html" (the JSON
     API answers an HTML error page with status 200).
+    redesign: every site serves its articles in the new template of tests/mirror/redesign.py.
     """
 
     expected = staticmethod(_expected)
 
-    def __init__(self, vinhphuc_mode: str = "normal") -> None:
+    def __init__(self, vinhphuc_mode: str = "normal", redesign: bool = False) -> None:
         if vinhphuc_mode not in MODES:
             raise ValueError(f"vinhphuc_mode must be one of {MODES}")
         self.vinhphuc_mode = vinhphuc_mode
@@ -82,12 +83,12 @@ class MirrorServer:
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._apps: dict[str, SiteApp] = {
-            "thoidai": MasterCMS(SITES["thoidai"]),
-            "vietnamtimes": MasterCMS(SITES["vietnamtimes"]),
-            "baoquocte": MasterCMS(SITES["baoquocte"]),
-            "vinhphuc": SharePoint(vinhphuc_mode),
-            "thainguyen": Liferay(),
-            "phutho": Drupal(),
+            "thoidai": MasterCMS(SITES["thoidai"], redesign),
+            "vietnamtimes": MasterCMS(SITES["vietnamtimes"], redesign),
+            "baoquocte": MasterCMS(SITES["baoquocte"], redesign),
+            "vinhphuc": SharePoint(vinhphuc_mode, redesign),
+            "thainguyen": Liferay(redesign),
+            "phutho": Drupal(redesign),
         }
         self._httpd: ThreadingHTTPServer | None = None
         self._port: int | None = None

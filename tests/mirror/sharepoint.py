@@ -17,6 +17,7 @@ import html as htmllib
 import json
 import re
 
+from . import redesign
 from .content import ARTICLES
 from .model import Article
 from .sites import SITE_CLOCK, SITES
@@ -53,7 +54,8 @@ def _token(seed: str, size: int) -> str:
 class SharePoint:
     """Renderer and router of vinhphuc.gov.vn."""
 
-    def __init__(self, mode: str = "normal") -> None:
+    def __init__(self, mode: str = "normal", redesign: bool = False) -> None:
+        self.redesign = redesign
         if mode not in MODES:
             raise ValueError(f"vinhphuc_mode must be one of {MODES}, not {mode!r}")
         self.mode = mode
@@ -333,6 +335,9 @@ ExecuteOrDelayUntilScriptLoaded(function () { $('#ctl00_txtSearch').on('focus', 
         return texts
 
     def article_page(self, article: Article) -> str:
+        if self.redesign:
+            nav = [(f"/{s.path}", s.name) for s in SITE.sections]
+            return redesign.article_page(SITE, "sharepoint", article, nav)
         section = self.lists[article.section.lower()]
         if article.id % 2:
             title = f'<h1 class="title-news">{esc(article.title)}</h1>'

@@ -1,0 +1,76 @@
+"""What a site repeats is chrome: a per-site memory learnt from many of its pages.
+
+One page cannot tell a portal's name in `<title>` from a headline, or a "Tin khác" box from a
+paragraph; many pages of one site can. `SiteMemory` is a small immutable value (sets of
+comparison keys) learnt from the extracted items of a site (those in the store, and those of
+the current crawl), and passed into extraction, which stays pure: the same page and memory
+give the same article.
+
+- `names`: page titles or headings seen on many pages (the site's name, a section's name);
+- `chrome`: body lines seen on many pages (a footer, a "Các tin khác" heading, a notice);
+- `titles`: headlines of the site's stored articles: a body line equal to one of them (other
+  than the page's own) is a teaser.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .evidence import key
+
+# A line or title recurring on this share of a site's pages (and on at least MIN_PAGES) repeats.
+REPEAT_SHARE = 0.2
+MIN_PAGES = 3
+MAX_LINE_CHARS = 300
+MAX_TITLES = 50_000
+
+
+@dataclass(frozen=True)
+class SiteMemory:
+    names: frozenset[str] = field(default_factory=frozenset)
+    chrome: frozenset[str] = field(default_factory=frozenset)
+    titles: frozenset[str] = field(default_factory=frozenset)
+
+    def is_name(self, text: str | None) -> bool:
+        return bool(text) and key(text) in self.names
+
+    def is_chrome(self, line: str) -> bool:
+        return key(line) in self.chrome
+
+    def is_teaser(self, line: str, own_title: str | None) -> bool:
+        k = key(line)
+        return k in self.titles and k != key(own_title)
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.chrome or self.titles)
+
+
+EMPTY = SiteMemory()
+
+
+def learn(items: Iterable[Mapping[str, Any]]) -> SiteMemory:
+    """A site's memory from its extracted items (title, text and the page-level `page_titles`
+    the extraction records: <title>, og:title and headings as the page had them)."""
+    pages = 0
+    names: Counter[str] = Counter()
+    lines: Counter[str] = Counter()
+    titles: set[str] = set()
+    for item in items:
+        pages += 1
+        title = key(item.get("title"))
+        for name in {key(n) for n in item.get("page_titles") or ()} | {title}:
+            names[name] += 1  # a stored title repeated on many pages is the site's name too
+        if title and len(titles) < MAX_TITLES:
+            titles.add(title)
+        for line in set((item.get("text") or "").split("\n\n")):
+            if 0 < len(line) <= MAX_LINE_CHARS:
+                lines[key(line)] += 1
+        for line in set(item.get("chrome_lines") or ()):
+            lines[key(line)] += 1
+    threshold = max(MIN_PAGES, REPEAT_SHARE * pages)
+    repeated_names = frozenset(k for k, n in names.items() if k and n >= threshold)
+    chrome = frozenset(k for k, n in lines.items() if k and n >= threshold)
+    return SiteMemory(names=repeated_names, chrome=chrome, titles=frozenset(titles))
