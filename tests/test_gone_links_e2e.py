@@ -10,14 +10,19 @@ from pathlib import Path
 
 from tests.conftest import crawl
 
+# The Drupal template phutho's profile is written for (a page it does not know would make the
+# crawl's verdict "profile stopped matching", exit 6).
 ARTICLE = """<html><head><title>Bài {n}</title></head><body><article>
-<h1>Hội nghị hợp tác quốc tế số {n}</h1>
+<h1 class="page-title">Hội nghị hợp tác quốc tế số {n}</h1>
+<div class="field--name-created">20/11/2026 08:30</div>
+<div class="field--name-body">
 <p>Ngày 20/11/2026, tỉnh Phú Thọ tổ chức hội nghị hợp tác quốc tế lần thứ {n} với các đối tác
 nước ngoài, bàn về đầu tư, giáo dục và giao lưu nhân dân giữa các địa phương.</p>
 <p>Các đại biểu đã trao đổi nhiều nội dung thiết thực, thống nhất kế hoạch triển khai những
 chương trình hợp tác cụ thể trong năm tới, góp phần nâng cao hiệu quả công tác đối ngoại.</p>
 <p>Phát biểu tại hội nghị, lãnh đạo tỉnh cảm ơn sự quan tâm của các đối tác và khẳng định tỉnh
 luôn tạo điều kiện thuận lợi để các dự án hợp tác được triển khai hiệu quả, bền vững.</p>
+</div>
 </article></body></html>"""
 
 
