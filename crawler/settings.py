@@ -53,6 +53,7 @@ ITEM_PIPELINES = {
     "pipelines.dates.NormaliseDatePipeline": 300,
     "pipelines.since.SincePipeline": 350,
     "pipelines.dedupe.ContentHashPipeline": 400,
+    "pipelines.facets.FacetsPipeline": 450,
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
