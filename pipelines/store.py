@@ -411,6 +411,7 @@ V7_TABLES = (
     """
     CREATE TABLE article_provinces (
         article_id INTEGER NOT NULL REFERENCES articles(id),
+        named_era INTEGER NOT NULL,
         named_code TEXT NOT NULL,
         named TEXT NOT NULL,
         code TEXT NOT NULL,
@@ -421,11 +422,11 @@ V7_TABLES = (
         mentions INTEGER NOT NULL,
         site INTEGER NOT NULL,
         about INTEGER NOT NULL,
-        PRIMARY KEY (article_id, named_code)
+        PRIMARY KEY (article_id, named_era, named_code)
     )
     """,
     "CREATE INDEX idx_article_provinces_code ON article_provinces(code, article_id)",
-    "CREATE INDEX idx_article_provinces_named_code ON article_provinces(named_code, article_id)",
+    "CREATE INDEX idx_article_provinces_named_code ON article_provinces(named_era, named_code)",
     """
     CREATE TABLE article_relevance (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id),
@@ -821,10 +822,11 @@ class Store:
             ],
         )
         db.conn.executemany(
-            "INSERT INTO article_provinces (article_id, named_code, named, code, name, in_title,"
-            " in_lead, in_text, mentions, site, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO article_provinces (article_id, named_era, named_code, named, code, name,"
+            " in_title, in_lead, in_text, mentions, site, about)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (article_id, p["named_code"], p["named"], p["code"], p["name"], p["in_title"],
+                (article_id, p["named_era"], p["named_code"], p["named"], p["code"], p["name"], p["in_title"],
                  p["in_lead"], p["in_text"], p["mentions"], int(p["site"]), int(p["about"]))
                 for p in facets["provinces"]
             ],

@@ -62,7 +62,8 @@ def _era_names(gaz: Gazetteer) -> tuple[dict[str, dict[str, str]], dict[str, dic
 
 def resolve_province(code63: str, published_at: str | None, gaz: Gazetteer) -> dict[str, str]:
     """The province a 63-unit name means on the article's date: the unit as named (its own code
-    and name) and the province of today it belongs to. From 1 July 2025 a name that is also a
+    and name, with the era of that code: 63 before the reorganisation, 34 after) and the province
+    of today it belongs to. From 1 July 2025 a name that is also a
     new province's ("Phú Thọ", "Lào Cai") means the new one; a name that disappeared ("Vĩnh
     Phúc") keeps its historical code and belongs to the province that absorbed it."""
     old, new = _era_names(gaz)
@@ -70,10 +71,10 @@ def resolve_province(code63: str, published_at: str | None, gaz: Gazetteer) -> d
     after = bool(published_at) and published_at[:10] >= MERGER_DATE
     if after and row["name"] in new:
         now = new[row["name"]]
-        return {"named_code": now["code"], "named": now["name"], "code": now["code"],
-                "name": now["name"]}
-    return {"named_code": row["code"], "named": row["name"], "code": row["becomes_code"],
-            "name": row["becomes"]}
+        return {"named_era": 34, "named_code": now["code"], "named": now["name"],
+                "code": now["code"], "name": now["name"]}
+    return {"named_era": 63, "named_code": row["code"], "named": row["name"],
+            "code": row["becomes_code"], "name": row["becomes"]}
 
 
 def analyse(
@@ -159,6 +160,8 @@ def _relevance(
     where = " ".join(p for p in (section, urlsplit(url).path if url else None) if p)
     if where and signals.SECTION.search(fold(where)):
         fire("section")
+    elif where and signals.OTHER_SECTION.search(fold(where)):
+        fire("section_other")
     for (kind, code), found in sorted(counts.items()):
         if kind == "signal":
             fire(code, sum(found[f] for f in FIELDS))

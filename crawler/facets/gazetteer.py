@@ -81,11 +81,11 @@ class Gazetteer:
 
     def build_index(self) -> None:
         index: dict[str, list[Entry]] = {}
-        seen: set[tuple[str, tuple[str, ...]]] = set()
+        seen: set[tuple[str, str, tuple[str, ...]]] = set()
         for entry in self.entries:
-            if (entry.kind, entry.code, entry.keys) in seen:
+            if (entry.kind, entry.code, entry.forms) in seen:
                 continue
-            seen.add((entry.kind, entry.code, entry.keys))
+            seen.add((entry.kind, entry.code, entry.forms))
             index.setdefault(entry.keys[0], []).append(entry)
         for found in index.values():
             # longest first; at equal length a blocked phrase, then a name kept strict

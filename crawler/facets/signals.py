@@ -38,6 +38,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
 
 WEIGHTS: dict[str, float] = {
     "section": 3,
+    "section_other": -3,
     "doi_ngoai": 3,
     "ngoai_giao": 2,
     "hop_tac_quoc_te": 2,
@@ -61,5 +62,11 @@ THRESHOLD = 4.0
 SECTION = re.compile(
     r"doi[- ]?ngoai|ngoai[- ]?giao|ngoai[- ]?vu|quoc[- ]?te|huu[- ]?nghi|hop[- ]?tac|"
     r"ket[- ]?ban|diplomacy|friendship|foreign|international",
+    re.IGNORECASE,
+)
+# Sections whose foreign names are teams, artists or markets, not partners.
+OTHER_SECTION = re.compile(
+    r"the[- ]?thao|bong[- ]?da|giai[- ]?tri|showbiz|thoi[- ]?trang|am[- ]?thuc|xe\b|"
+    r"sport|entertainment",
     re.IGNORECASE,
 )
