@@ -15,7 +15,6 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -147,33 +146,38 @@ class Gazetteer:
 
     def _resolve_context(
         self, hits: list[Hit], toks: list[tuple[str, int]], keys: list[str]
-    ) -> Iterable[Hit]:
+    ) -> list[Hit]:
         """Keep a context-only name after a country-making word, in parentheses, or next to
-        another country with only connectors between ("Mỹ, Anh", "Việt Nam - Áo")."""
+        another country with only connectors between ("Mỹ, Anh", "Việt Nam - Áo", "Pháp, Ý
+        và Áo": a name kept that way counts as a neighbour for the next)."""
+        kept: list[bool] = []
         for number, hit in enumerate(hits):
             if not hit.entry.context:
-                yield hit
+                kept.append(True)
                 continue
             s, e = hit.start, hit.end
             made = any(
                 s - w >= 0 and tuple(keys[s - w : s]) in self.context_before for w in (1, 2, 3)
             )
             bracketed = s > 0 and e < len(toks) and toks[s - 1][0] == "(" and toks[e][0] == ")"
-            if made or bracketed or self._neighbour(hits, number, keys):
-                yield hit
+            before = hits[number - 1] if number and kept[number - 1] else None
+            after = hits[number + 1] if number + 1 < len(hits) else None
+            if after is not None and after.entry.context:
+                after = None
+            kept.append(
+                made or bracketed
+                or (before is not None and self._joined(before, hit, keys))
+                or (after is not None and self._joined(hit, after, keys))
+            )
+        return [hit for hit, keep in zip(hits, kept, strict=True) if keep]
 
     @staticmethod
-    def _neighbour(hits: list[Hit], number: int, keys: list[str]) -> bool:
-        hit = hits[number]
-        for other in (hits[number - 1] if number else None, hits[number + 1:number + 2]):
-            if isinstance(other, list):
-                other = other[0] if other else None
-            if other is None or other.entry.kind != "country" or other.entry.context:
-                continue
-            gap = keys[other.end : hit.start] if other.end <= hit.start else keys[hit.end : other.start]
-            if len(gap) <= 2 and gap and all(k in CONNECTORS for k in gap):
-                return True
-        return False
+    def _joined(first: Hit, second: Hit, keys: list[str]) -> bool:
+        """Two country names with at most two connectors between them."""
+        if first.entry.kind != "country" or second.entry.kind != "country":
+            return False
+        gap = keys[first.end : second.start]
+        return 0 < len(gap) <= 2 and all(k in CONNECTORS for k in gap)
 
 
 def _data(name: str) -> str:

@@ -66,7 +66,7 @@ SECTION = re.compile(
 )
 # Sections whose foreign names are teams, artists or markets, not partners.
 OTHER_SECTION = re.compile(
-    r"the[- ]?thao|bong[- ]?da|giai[- ]?tri|showbiz|thoi[- ]?trang|am[- ]?thuc|xe\b|"
+    r"the[- ]?thao|bong[- ]?da|giai[- ]?tri|showbiz|thoi[- ]?trang|"
     r"sport|entertainment",
     re.IGNORECASE,
 )
