@@ -826,8 +826,9 @@ class Store:
             " in_title, in_lead, in_text, mentions, site, about)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (article_id, p["named_era"], p["named_code"], p["named"], p["code"], p["name"], p["in_title"],
-                 p["in_lead"], p["in_text"], p["mentions"], int(p["site"]), int(p["about"]))
+                (article_id, p["named_era"], p["named_code"], p["named"], p["code"], p["name"],
+                 p["in_title"], p["in_lead"], p["in_text"], p["mentions"], int(p["site"]),
+                 int(p["about"]))
                 for p in facets["provinces"]
             ],
         )

@@ -1,4 +1,4 @@
-"""Who an article is about (crawler.facets): partners, provinces after the 2025 merger, relevance."""
+"""Who an article is about (crawler.facets): partners, provinces after the merger, relevance."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ def test_where_and_how_often() -> None:
         "Doanh nghiệp Hàn Quốc đầu tư. Hàn Quốc là đối tác lớn.",
     )
     [korea] = [p for p in facets["partners"] if p["code"] == "KR"]
-    assert (korea["in_title"], korea["in_lead"], korea["in_text"], korea["mentions"]) == (1, 1, 2, 4)
+    where = (korea["in_title"], korea["in_lead"], korea["in_text"], korea["mentions"])
+    assert where == (1, 1, 2, 4)
 
 
 def test_photo_credits_and_source_lines_are_not_partners() -> None:
@@ -152,7 +153,7 @@ def test_relevance_is_explained_by_what_fired() -> None:
 
 def test_gazetteer_codes_are_iso_where_iso_has_one() -> None:
     gaz = gazetteer()
-    for code, (kind, name, country) in gaz.labels.items():
+    for code, (kind, _name, country) in gaz.labels.items():
         if kind == "country":
             assert pycountry.countries.get(alpha_2=code) is not None, code
         elif kind == "subdivision":

@@ -65,7 +65,8 @@ class Gazetteer:
     context_before: frozenset[tuple[str, ...]] = frozenset()
     honorifics: frozenset[tuple[str, ...]] = frozenset()
     allowed_before: frozenset[str] = frozenset()
-    labels: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # code → kind, name, country
+    # code → (kind, name, country)
+    labels: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
     provinces: list[dict[str, str]] = field(default_factory=list)
     site_provinces: dict[str, str] = field(default_factory=dict)
     version: str = ""
@@ -127,9 +128,10 @@ class Gazetteer:
             if len(form) > 1 and any(c.isupper() for c in form[1:]):
                 if written != form:  # an acronym or a mixed-case name: as written
                     return False
-            elif form[0].isupper() and (offset == 0 or entry.strict):
-                if not written[0].isupper():
-                    return False
+            elif (
+                form[0].isupper() and (offset == 0 or entry.strict) and not written[0].isupper()
+            ):
+                return False
         return True
 
     def _alone(self, toks: list[tuple[str, int]], keys: list[str], start: int, size: int) -> bool:
@@ -141,8 +143,8 @@ class Gazetteer:
             for width in (1, 2):
                 if start - width >= 0 and tuple(keys[start - width : start]) in self.honorifics:
                     return False
-        after = start + size
-        return not (after < len(toks) and toks[after][0][0].isalpha() and toks[after][0][0].isupper())
+        after = toks[start + size][0][0] if start + size < len(toks) else ""
+        return not (after.isalpha() and after.isupper())
 
     def _resolve_context(
         self, hits: list[Hit], toks: list[tuple[str, int]], keys: list[str]
@@ -284,10 +286,10 @@ def _phrases(gaz: Gazetteer, data: dict) -> None:
 @functools.cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process (about a tenth of a second)."""
-    from crawler.facets import signals
-
     import babel
     import pycountry
+
+    from crawler.facets import signals
 
     text = _data("gazetteer.toml")
     data = tomllib.loads(text)
