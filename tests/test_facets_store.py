@@ -65,6 +65,16 @@ def test_a_merged_article_leaves_no_facets_behind(tmp_path: Path) -> None:
         assert store.db["article_relevance"].count == 1
 
 
+def test_reextraction_recomputes_the_facets(tmp_path: Path) -> None:
+    with Store(tmp_path / "news.db") as store:
+        first = item("https://baoquocte.vn/a-1.html", "Đoàn Lào", "Đoàn Lào thăm tỉnh.")
+        store.write([first])
+        assert store.replace_extraction(1, {**first, "text": "Đoàn Nhật Bản thăm tỉnh."}) == (
+            "text_changed"
+        )
+        assert facet_rows(store.db, 1)[0] == {"LA", "JP"}  # the title still names Laos
+
+
 def _main_store_module(tmp_path: Path):
     """pipelines/store.py as it is on the main branch (schema 3), loaded from git."""
     source = subprocess.run(
