@@ -67,7 +67,7 @@ def test_a_merged_article_leaves_no_facets_behind(tmp_path: Path) -> None:
 
 def test_reextraction_recomputes_the_facets(tmp_path: Path) -> None:
     with Store(tmp_path / "news.db") as store:
-        first = item("https://baoquocte.vn/a-1.html", "Đoàn Lào", "Đoàn Lào thăm tỉnh.")
+        first = item("https://baoquocte.vn/a-1.html", "Tiếp đoàn Lào", "Đoàn khách thăm tỉnh.")
         store.write([first])
         assert store.replace_extraction(1, {**first, "text": "Đoàn Nhật Bản thăm tỉnh."}) == (
             "text_changed"
