@@ -8,14 +8,18 @@ comes without it, e.g. from an older crawler through Redis).
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from crawler.extraction.pool import shared_pool
 from crawler.facets import analyse
+from crawler.facets.gazetteer import GazetteerError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 
 def item_facets(
@@ -31,6 +35,7 @@ class FacetsPipeline:
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
         self.stats = crawler.stats
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FacetsPipeline:
@@ -40,10 +45,17 @@ class FacetsPipeline:
         args = tuple(item.get(name) for name in
                      ("title", "lead", "text", "url", "section", "published_at"))
         try:
-            facets = await self.pool.run(item_facets, *args, stats=self.stats)
-        except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
-            self.stats.inc_value("pool/inline_fallback")
-            facets = item_facets(*args)
+            try:
+                facets = await self.pool.run(item_facets, *args, stats=self.stats)
+            except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
+                self.stats.inc_value("pool/inline_fallback")
+                facets = item_facets(*args)
+        except GazetteerError as exc:  # the article is stored all the same, without facets
+            self.stats.inc_value("facets/errors")
+            if not self.failed:
+                logger.error("%s; articles are stored without their facets", exc)
+            self.failed = True
+            return item
         item["facets"] = facets
         relevance = facets["relevance"]
         self.stats.inc_value(

@@ -33,6 +33,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.facets import analyse as analyse_facets
+from crawler.facets.gazetteer import GazetteerError, gazetteer
 from crawler.textnorm import content_hash
 from crawler.urls import canonical_url, clean_url
 from pipelines import dedupe
@@ -463,10 +464,14 @@ V7_TABLES = (
 
 
 def _migrate_v7(store: Store) -> None:
-    """Who each article is about (crawler.facets): partners, provinces, relevance."""
+    """Who each article is about (crawler.facets): partners, provinces, relevance. A gazetteer
+    that cannot be read leaves them empty (logged): `scrapy facets` fills them in later."""
     for statement in V7_TABLES:
         store.db.execute(statement)
-    store.refresh_facets(stale_only=False)
+    try:
+        store.refresh_facets(stale_only=False)
+    except GazetteerError as exc:
+        logger.error("%s: facets not computed: %s", store.path, exc)
 
 
 MIGRATIONS = {
@@ -486,6 +491,7 @@ class Store:
     def __init__(self, path: str | Path, sites: Mapping[str, Site] | None = None):
         self.path = Path(path)
         self._sites = sites
+        self._facets_failed = False
         self.db: sqlite_utils.Database | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -664,8 +670,12 @@ class Store:
             "SELECT 1 FROM article_relevance WHERE article_id = ?", article_id
         ):
             given = item.get("facets") if outcome in ("new", "updated") else None
-            self.write_facets(article_id, given or self._analyse(article_id))
-            counter["facets"] += 1
+            facets = given or self._analyse(article_id)
+            if facets is None:
+                counter["facets_failed"] += 1
+            else:
+                self.write_facets(article_id, facets)
+                counter["facets"] += 1
         return outcome
 
     def _one(self, sql: str, *params: Any) -> Any:
@@ -799,12 +809,20 @@ class Store:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_relevance'"
         ) is not None
 
-    def _analyse(self, article_id: int) -> dict[str, Any]:
+    def _analyse(self, article_id: int) -> dict[str, Any] | None:
+        """The article's facets from its row; None (logged) when the gazetteer cannot be read:
+        the article is stored all the same, and `scrapy facets` fills them in later."""
         row = self.db.execute(
             "SELECT title, lead, text, url, section, published_at FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
-        return analyse_facets(*row)
+        try:
+            return analyse_facets(*row)
+        except GazetteerError as exc:
+            if not self._facets_failed:
+                logger.error("%s; articles are stored without their facets", exc)
+            self._facets_failed = True
+            return None
 
     def write_facets(self, article_id: int, facets: Mapping[str, Any]) -> None:
         """Replace the article's partners, provinces and relevance with `facets`
@@ -853,9 +871,7 @@ class Store:
         """Recompute the facets of every article (or, with `stale_only`, of those computed with
         another gazetteer or never), and the reference tables; return how many were computed.
         Each batch is one transaction: readers see an article's facets whole."""
-        from crawler.facets.gazetteer import gazetteer
-
-        gaz = gazetteer()
+        gaz = gazetteer()  # GazetteerError when it cannot be read
         with self.transaction():
             self._write_references(gaz)
         done, after = 0, 0
@@ -870,7 +886,9 @@ class Store:
                 return done
             with self.transaction():
                 for (article_id,) in rows:
-                    self.write_facets(article_id, self._analyse(article_id))
+                    self.write_facets(article_id, analyse_facets(*self.db.execute(
+                        "SELECT title, lead, text, url, section, published_at FROM articles"
+                        " WHERE id = ?", [article_id]).fetchone()))
             done += len(rows)
             after = rows[-1][0]
 
@@ -991,7 +1009,9 @@ class Store:
             if not changes or dry_run:
                 return outcome if changes else "merged" if other else "unchanged"
             self.db["articles"].update(article_id, changes)
-            self.write_facets(article_id, self._analyse(article_id))
+            facets = self._analyse(article_id)
+            if facets is not None:
+                self.write_facets(article_id, facets)
             if "content_hash" in changes:
                 self.index_near_duplicates(article_id, item["text"], current["fetched_at"])
                 self._set_page_hash(item)

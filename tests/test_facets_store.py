@@ -14,7 +14,7 @@ import sqlite_utils
 
 from crawler.facets.gazetteer import gazetteer
 from pipelines.store import SCHEMA_VERSION, Store
-from tests.conftest import ROOT, crawl, scrapy
+from tests.conftest import ROOT, clean_env, crawl, fast_settings, scrapy
 
 FETCHED = "2026-11-23T08:00:00+00:00"
 
@@ -189,3 +189,33 @@ def test_scrapy_facets_recomputes_what_an_older_gazetteer_made(crawled: Path,
     again = scrapy("facets", "--db", str(copy))
     assert "facets computed for 0 articles" in again.stdout
     assert scrapy("facets", "--bogus").returncode != 0
+
+
+def test_a_broken_gazetteer_loses_no_article(mirror, tmp_path: Path) -> None:
+    """An operator's bad edit of the gazetteer: the crawl stores every article (without facets),
+    says what is wrong, and `scrapy facets` fills them in once the file is fixed."""
+    broken = tmp_path / "gazetteer.toml"
+    broken.write_text("[countries\nLA = [", encoding="utf-8")
+    db = tmp_path / "news.db"
+    env = {**clean_env(), "CRAWLER_GAZETTEER": str(broken)}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "phutho",
+         *fast_settings(mirror.hosts_map(), db)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{broken}: cannot build the gazetteer" in result.stderr
+    store = sqlite_utils.Database(db)
+    assert store["articles"].count == len(mirror.expected("phutho"))
+    assert store["article_relevance"].count == 0
+    stats = json.loads(store.execute("SELECT stats FROM crawl_runs").fetchone()[0])
+    assert stats["facets/errors"] == stats["store/facets_failed"] == store["articles"].count
+    store.close()
+    refused = subprocess.run(
+        [sys.executable, "-m", "scrapy", "facets", "--db", str(db)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert refused.returncode == 2 and str(broken) in refused.stderr
+    fixed = scrapy("facets", "--db", str(db))
+    assert fixed.returncode == 0, fixed.stderr
+    assert sqlite_utils.Database(db)["article_relevance"].count == len(mirror.expected("phutho"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.facets.gazetteer import gazetteer
+from crawler.facets.gazetteer import GazetteerError, gazetteer
 from pipelines.store import Store, StoreError
 
 
@@ -53,7 +53,7 @@ class Command(ScrapyCommand):
                     "SELECT count(*) FROM article_relevance WHERE foreign_affairs"
                 ).fetchone()[0]
                 total = store.db.execute("SELECT count(*) FROM article_relevance").fetchone()[0]
-        except StoreError as exc:
+        except (StoreError, GazetteerError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2
             return

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 from crawler.textnorm import fold, normalise_tones
 
@@ -182,7 +184,16 @@ class Gazetteer:
         return 0 < len(gap) <= 2 and all(k in CONNECTORS for k in gap)
 
 
+GAZETTEER_ENV = "CRAWLER_GAZETTEER"  # another gazetteer.toml to try (as CRAWLER_REGISTRY)
+
+
+class GazetteerError(ValueError):
+    """The gazetteer cannot be read; the message names the file and the problem."""
+
+
 def _data(name: str) -> str:
+    if name == "gazetteer.toml" and os.environ.get(GAZETTEER_ENV):
+        return Path(os.environ[GAZETTEER_ENV]).read_text(encoding="utf-8")
     return resources.files("crawler.facets").joinpath("data", name).read_text(encoding="utf-8")
 
 
@@ -266,7 +277,8 @@ def _provinces(gaz: Gazetteer, data: dict) -> None:
     for code, names in data["provinces"].items():
         for name in names:
             gaz.add("province", code, name, strict=name in strict)
-        assert code in by_code, code
+        if code not in by_code:
+            raise ValueError(f"[provinces] {code!r} is not a province code of provinces.tsv")
     gaz.site_provinces = {h: c for h, c in gaz.site_provinces.items() if c}
     gaz.site_provinces.update(data["site_provinces"])
 
@@ -291,14 +303,19 @@ def gazetteer() -> Gazetteer:
 
     from crawler.facets import signals
 
-    text = _data("gazetteer.toml")
-    data = tomllib.loads(text)
+    where = os.environ.get(GAZETTEER_ENV) or "crawler/facets/data/gazetteer.toml"
     gaz = Gazetteer()
-    _phrases(gaz, data)
-    _countries(gaz, data)
-    _subdivisions(gaz, data)
-    _organisations(gaz, data)
-    _provinces(gaz, data)
+    try:
+        text = _data("gazetteer.toml")
+        data = tomllib.loads(text)
+        _phrases(gaz, data)
+        _countries(gaz, data)
+        _subdivisions(gaz, data)
+        _organisations(gaz, data)
+        _provinces(gaz, data)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError,
+            AttributeError, AssertionError) as exc:
+        raise GazetteerError(f"{where}: cannot build the gazetteer: {exc!r}") from exc
     for code, phrases in signals.PHRASES.items():
         for phrase in phrases:
             gaz.add("signal", code, phrase)
