@@ -189,3 +189,13 @@ def test_analysis_is_plain_data() -> None:
     facets = analyse("Phú Thọ và Gunma", "lead", "text", url="https://phutho.gov.vn/x")
     assert json.loads(json.dumps(facets)) == facets
     assert pickle.loads(pickle.dumps(facets)) == facets
+
+
+def test_english_editions_write_provinces_without_diacritics() -> None:
+    facets = analyse("Phu Tho and Gunma sign MoU", "Officials met in Hanoi.",
+                     "Ho Chi Minh said. Ho Chi Minh City and Hue. A hue of blue.",
+                     published_at="2024-01-01")
+    assert {p["named"] for p in facets["provinces"]} == {"Phú Thọ", "Hà Nội", "Hồ Chí Minh",
+                                                         "Huế"}
+    hcm = next(p for p in facets["provinces"] if p["named"] == "Hồ Chí Minh")
+    assert hcm["mentions"] == 1  # the city, not the president

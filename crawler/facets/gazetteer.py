@@ -270,8 +270,10 @@ def _provinces(gaz: Gazetteer, data: dict) -> None:
     by_code = {r["code"]: r for r in gaz.provinces if r["era"] == "63"}
     for row in gaz.provinces:
         if row["era"] == "63" and row["name"] not in never:
-            gaz.add("province", row["code"], row["name"], strict=row["name"] in strict,
-                    short=len(tokens(row["name"])) == 1)
+            # as written, and without diacritics as the English editions write it ("Phu Tho")
+            for name in dict.fromkeys((row["name"], fold(row["name"]))):
+                gaz.add("province", row["code"], name, strict=True if name != row["name"]
+                        else row["name"] in strict, short=len(tokens(name)) == 1)
         slug = fold(row["name"]).lower().replace(" ", "").replace("-", "")
         gaz.site_provinces.setdefault(f"{slug}.gov.vn", row["code"] if row["era"] == "63" else "")
     for code, names in data["provinces"].items():
