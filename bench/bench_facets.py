@@ -175,7 +175,7 @@ def report(result: dict[str, Any]) -> None:
     for run, title in (
         ("fields", "all, from the labelled fields"),
         ("handwritten_only", "hand-written only"),
-        ("heldout_only", "held out (written after the rules were frozen; first run in the docstring)"),
+        ("heldout_only", "held out (written after the rules froze; first run: see docstring)"),
         ("pages", "corpus, from our extraction of the saved pages"),
     ):
         figures = result[run]["figures"]
