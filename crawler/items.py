@@ -38,3 +38,4 @@ class ArticleItem(scrapy.Item):
     html = scrapy.Field()  # the page as fetched (decoded), kept compressed for re-extraction
     hints = scrapy.Field()  # what discovery knew (API title/date/body, listing section)
     near_sketch = scrapy.Field()  # (MinHash signature, shingle count) of text, for the store
+    facets = scrapy.Field()  # crawler.facets.analyse(): partners, provinces, relevance

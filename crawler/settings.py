@@ -61,6 +61,7 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.text.NormaliseTextPipeline": 200,
     "pipelines.dedupe.ContentHashPipeline": 400,
+    "pipelines.facets.FacetsPipeline": 450,
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 

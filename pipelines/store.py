@@ -32,6 +32,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.facets import analyse as analyse_facets
+from crawler.facets.gazetteer import GazetteerError, gazetteer
 from crawler.textnorm import content_hash
 from crawler.urls import canonical_url, clean_url
 from pipelines import dedupe
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_COLUMNS = (
@@ -97,6 +99,7 @@ FOLDED_SQL = (
 FTS_COLUMNS = ("title", "lead", "text", "folded")
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 NEAR_CANDIDATES_LIMIT = 500
+FACET_TABLES = ("article_partners", "article_provinces", "article_relevance")
 
 # sqlite3 messages and what they mean for an operator.
 PROBLEMS = (
@@ -401,6 +404,88 @@ def _migrate_v5(store: Store) -> None:
         )"""
     )
     store.db.execute("CREATE INDEX IF NOT EXISTS gone_urls_site ON gone_urls (site, retry_after)")
+V7_TABLES = (
+    """
+    CREATE TABLE article_partners (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        kind TEXT NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        country TEXT,
+        in_title INTEGER NOT NULL,
+        in_lead INTEGER NOT NULL,
+        in_text INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        implied INTEGER NOT NULL,
+        PRIMARY KEY (article_id, kind, code)
+    )
+    """,
+    "CREATE INDEX idx_article_partners_code ON article_partners(code, article_id)",
+    "CREATE INDEX idx_article_partners_country ON article_partners(country, article_id)",
+    "CREATE INDEX idx_article_partners_kind ON article_partners(kind)",
+    """
+    CREATE TABLE article_provinces (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        named_era INTEGER NOT NULL,
+        named_code TEXT NOT NULL,
+        named TEXT NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        in_title INTEGER NOT NULL,
+        in_lead INTEGER NOT NULL,
+        in_text INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        site INTEGER NOT NULL,
+        about INTEGER NOT NULL,
+        PRIMARY KEY (article_id, named_era, named_code)
+    )
+    """,
+    "CREATE INDEX idx_article_provinces_code ON article_provinces(code, article_id)",
+    "CREATE INDEX idx_article_provinces_named_code ON article_provinces(named_era, named_code)",
+    """
+    CREATE TABLE article_relevance (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        score REAL NOT NULL,
+        foreign_affairs INTEGER NOT NULL,
+        signals TEXT NOT NULL,
+        activities TEXT NOT NULL,
+        gazetteer TEXT NOT NULL,
+        computed_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_article_relevance_fa ON article_relevance(foreign_affairs, score)",
+    "CREATE INDEX idx_article_relevance_gazetteer ON article_relevance(gazetteer)",
+    """
+    CREATE TABLE gazetteer_partners (
+        code TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        country TEXT
+    )
+    """,
+    """
+    CREATE TABLE vn_provinces (
+        era INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        full_name TEXT NOT NULL,
+        becomes_code TEXT NOT NULL,
+        becomes TEXT NOT NULL,
+        PRIMARY KEY (era, code)
+    )
+    """,
+)
+
+
+def _migrate_v7(store: Store) -> None:
+    """Who each article is about (crawler.facets): partners, provinces, relevance. A gazetteer
+    that cannot be read leaves them empty (logged): `scrapy facets` fills them in later."""
+    for statement in V7_TABLES:
+        store.db.execute(statement)
+    try:
+        store.refresh_facets(stale_only=False)
+    except GazetteerError as exc:
+        logger.error("%s: facets not computed: %s", store.path, exc)
 
 
 MIGRATIONS = {
@@ -409,6 +494,7 @@ MIGRATIONS = {
     3: _migrate_v3,
     4: lambda store: None,  # v4 is another branch's migration (merged separately)
     5: _migrate_v5,
+    7: _migrate_v7,
 }
 
 
@@ -421,6 +507,7 @@ class Store:
     def __init__(self, path: str | Path, sites: Mapping[str, Site] | None = None):
         self.path = Path(path)
         self._sites = sites
+        self._facets_failed = False
         self.db: sqlite_utils.Database | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -463,11 +550,12 @@ class Store:
             return
         with self.transaction():
             version = self._version()  # another process may have migrated meanwhile
-            for target in range(version + 1, SCHEMA_VERSION + 1):
+            for target in sorted(v for v in MIGRATIONS if v > version):
                 if version:
-                    logger.info("%s: migrating schema %d → %d", self.path, target - 1, target)
+                    logger.info("%s: migrating schema %d → %d", self.path, version, target)
                 MIGRATIONS[target](self)
                 self.db.execute(f"PRAGMA user_version = {target}")
+                version = target
 
     def _check_writable(self) -> None:
         """Fail now, not at the first batch, when the file cannot be written."""
@@ -594,6 +682,16 @@ class Store:
         if item.get("html") is not None:
             self._keep_page(item, article_id)
             counter["pages"] += 1
+        if outcome in ("new", "updated") or not self._one(
+            "SELECT 1 FROM article_relevance WHERE article_id = ?", article_id
+        ):
+            given = item.get("facets") if outcome in ("new", "updated") else None
+            facets = given or self._analyse(article_id)
+            if facets is None:
+                counter["facets_failed"] += 1
+            else:
+                self.write_facets(article_id, facets)
+                counter["facets"] += 1
         return outcome
 
     def _one(self, sql: str, *params: Any) -> Any:
@@ -705,6 +803,9 @@ class Store:
             )
         db.execute("DELETE FROM article_lsh WHERE article_id = ?", [drop_id])
         db.execute("DELETE FROM article_signatures WHERE article_id = ?", [drop_id])
+        if self._has_facets():
+            for table in FACET_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE article_id = ?", [drop_id])
         db.execute(
             "DELETE FROM near_duplicates WHERE article_id = ? OR other_id = ?", [drop_id, drop_id]
         )
@@ -716,6 +817,114 @@ class Store:
         )
         db.execute("DELETE FROM articles WHERE id = ?", [drop_id])
         logger.info("%s: article %d merged into %d (%s)", self.path, drop_id, keep_id, reason)
+
+    # -- facets (crawler.facets): who the article is about --------------------------------------
+
+    def _has_facets(self) -> bool:
+        return self._one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_relevance'"
+        ) is not None
+
+    def _analyse(self, article_id: int) -> dict[str, Any] | None:
+        """The article's facets from its row; None (logged) when the gazetteer cannot be read:
+        the article is stored all the same, and `scrapy facets` fills them in later."""
+        row = self.db.execute(
+            "SELECT title, lead, text, url, section, published_at FROM articles WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        try:
+            return analyse_facets(*row)
+        except GazetteerError as exc:
+            if not self._facets_failed:
+                logger.error("%s; articles are stored without their facets", exc)
+            self._facets_failed = True
+            return None
+
+    def write_facets(self, article_id: int, facets: Mapping[str, Any]) -> None:
+        """Replace the article's partners, provinces and relevance with `facets`
+        (crawler.facets.analyse's result)."""
+        db = self.db
+        for table in FACET_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        db.conn.executemany(
+            "INSERT INTO article_partners (article_id, kind, code, name, country, in_title,"
+            " in_lead, in_text, mentions, implied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, p["kind"], p["code"], p["name"], p["country"], p["in_title"],
+                 p["in_lead"], p["in_text"], p["mentions"], p["implied"])
+                for p in facets["partners"]
+            ],
+        )
+        db.conn.executemany(
+            "INSERT INTO article_provinces (article_id, named_era, named_code, named, code, name,"
+            " in_title, in_lead, in_text, mentions, site, about)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, p["named_era"], p["named_code"], p["named"], p["code"], p["name"],
+                 p["in_title"], p["in_lead"], p["in_text"], p["mentions"], int(p["site"]),
+                 int(p["about"]))
+                for p in facets["provinces"]
+            ],
+        )
+        relevance = facets["relevance"]
+        db.execute(
+            "INSERT INTO article_relevance (article_id, score, foreign_affairs, signals,"
+            " activities, gazetteer, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                article_id,
+                relevance["score"],
+                int(relevance["foreign_affairs"]),
+                json.dumps(relevance["signals"], ensure_ascii=False),
+                json.dumps(relevance["activities"]),
+                facets["version"],
+                utc_now(),
+            ],
+        )
+
+    def refresh_facets(
+        self, stale_only: bool = True, site: str | None = None, batch: int = 500
+    ) -> int:
+        """Recompute the facets of every article (or, with `stale_only`, of those computed with
+        another gazetteer or never), and the reference tables; return how many were computed.
+        Each batch is one transaction: readers see an article's facets whole."""
+        gaz = gazetteer()  # GazetteerError when it cannot be read
+        with self.transaction():
+            self._write_references(gaz)
+        done, after = 0, 0
+        while True:
+            rows = self.db.execute(
+                "SELECT a.id FROM articles a LEFT JOIN article_relevance r ON r.article_id = a.id"
+                " WHERE a.id > ? AND (? IS NULL OR a.site = ?)"
+                " AND (? = 0 OR r.gazetteer IS NULL OR r.gazetteer != ?) ORDER BY a.id LIMIT ?",
+                [after, site, site, int(stale_only), gaz.version, batch],
+            ).fetchall()
+            if not rows:
+                return done
+            with self.transaction():
+                for (article_id,) in rows:
+                    self.write_facets(article_id, analyse_facets(*self.db.execute(
+                        "SELECT title, lead, text, url, section, published_at FROM articles"
+                        " WHERE id = ?", [article_id]).fetchone()))
+            done += len(rows)
+            after = rows[-1][0]
+
+    def _write_references(self, gaz: Any) -> None:
+        db = self.db
+        db.execute("DELETE FROM gazetteer_partners")
+        db.conn.executemany(
+            "INSERT INTO gazetteer_partners (code, kind, name, country) VALUES (?, ?, ?, ?)",
+            [(code, *label) for code, label in sorted(gaz.labels.items())],
+        )
+        db.execute("DELETE FROM vn_provinces")
+        db.conn.executemany(
+            "INSERT INTO vn_provinces (era, code, name, full_name, becomes_code, becomes)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (int(r["era"]), r["code"], r["name"], r["full_name"], r["becomes_code"],
+                 r["becomes"])
+                for r in gaz.provinces
+            ],
+        )
 
     # -- re-extraction ------------------------------------------------------------------------
 
@@ -816,6 +1025,9 @@ class Store:
             if not changes or dry_run:
                 return outcome if changes else "merged" if other else "unchanged"
             self.db["articles"].update(article_id, changes)
+            facets = self._analyse(article_id)
+            if facets is not None:
+                self.write_facets(article_id, facets)
             if "content_hash" in changes:
                 self.index_near_duplicates(article_id, item["text"], current["fetched_at"])
                 self._set_page_hash(item)

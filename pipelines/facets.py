@@ -1,0 +1,65 @@
+"""Who the article is about (crawler.facets), computed in the worker pool before the store.
+
+The scan costs about a millisecond an article; it runs in the crawl's worker pool like the
+fingerprints, so neither the reactor nor the store's writer thread spends it. The store writes
+the result with the article, in the same transaction (and computes it itself for an item that
+comes without it, e.g. from an older crawler through Redis).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from crawler.extraction.pool import shared_pool
+from crawler.facets import analyse
+from crawler.facets.gazetteer import GazetteerError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def item_facets(
+    title: str | None, lead: str | None, text: str | None, url: str | None,
+    section: str | None, published_at: str | None,
+) -> dict[str, Any]:
+    return analyse(title, lead, text, url, section, published_at)
+
+
+class FacetsPipeline:
+    """Stamp `facets` (partners, provinces, relevance) on the item."""
+
+    def __init__(self, crawler: Crawler):
+        self.pool = shared_pool(crawler.settings)
+        self.stats = crawler.stats
+        self.failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FacetsPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        args = tuple(item.get(name) for name in
+                     ("title", "lead", "text", "url", "section", "published_at"))
+        try:
+            try:
+                facets = await self.pool.run(item_facets, *args, stats=self.stats)
+            except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
+                self.stats.inc_value("pool/inline_fallback")
+                facets = item_facets(*args)
+        except GazetteerError as exc:  # the article is stored all the same, without facets
+            self.stats.inc_value("facets/errors")
+            if not self.failed:
+                logger.error("%s; articles are stored without their facets", exc)
+            self.failed = True
+            return item
+        item["facets"] = facets
+        relevance = facets["relevance"]
+        self.stats.inc_value(
+            "facets/foreign_affairs" if relevance["foreign_affairs"] else "facets/other"
+        )
+        self.stats.inc_value("facets/partners", len(facets["partners"]))
+        return item
