@@ -68,3 +68,11 @@ def crawl(
     tb = -1 if tracebacks else result.stderr.find("Traceback")
     assert tb < 0, result.stderr[max(0, tb - 2000) : tb + 3000]
     return result
+
+
+def v3_store(dest: Path) -> Path:
+    """A copy of a real schema-3 store (tests/fixtures/README.md) at `dest`."""
+    import gzip
+
+    dest.write_bytes(gzip.decompress((ROOT / "tests" / "fixtures" / "store_v3.db.gz").read_bytes()))
+    return dest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -14,7 +13,7 @@ import sqlite_utils
 
 from crawler.facets.gazetteer import gazetteer
 from pipelines.store import SCHEMA_VERSION, Store
-from tests.conftest import ROOT, clean_env, crawl, fast_settings, scrapy
+from tests.conftest import ROOT, clean_env, crawl, fast_settings, scrapy, v3_store
 
 FETCHED = "2026-11-23T08:00:00+00:00"
 
@@ -75,39 +74,17 @@ def test_reextraction_recomputes_the_facets(tmp_path: Path) -> None:
         assert facet_rows(store.db, 1)[0] == {"LA", "JP"}  # the title still names Laos
 
 
-def _main_store_module(tmp_path: Path):
-    """pipelines/store.py as it is on the main branch (schema 3), loaded from git."""
-    source = subprocess.run(
-        ["git", "show", "main:pipelines/store.py"], cwd=ROOT, capture_output=True, text=True
-    )
-    if source.returncode != 0:
-        pytest.skip("no main branch to take the schema-3 store from")
-    path = tmp_path / "store_v3.py"
-    path.write_text(source.stdout, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("store_v3", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["store_v3"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_an_older_store_is_migrated_and_its_articles_analysed(tmp_path: Path) -> None:
-    old = _main_store_module(tmp_path)
-    if old.SCHEMA_VERSION >= 7:
-        pytest.skip("main already has the facets")
-    db_path = tmp_path / "old.db"
-    with old.Store(db_path) as store:
-        store.write([item("https://vinhphuc.gov.vn/x.aspx", "Vĩnh Phúc tiếp đoàn tỉnh "
-                          "Luông Nậm Thà (Lào)", "Đoàn công tác thăm và làm việc.",
-                          site="vinhphuc", published_at="2025-08-01")])
-    with Store(db_path) as store:
+def test_a_schema_3_store_is_migrated_and_its_articles_analysed(tmp_path: Path) -> None:
+    with Store(v3_store(tmp_path / "old.db")) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        partners, provinces, relevance = facet_rows(store.db, 1)
-        assert partners == {"LA", "LA-LM"} and provinces == {"Vĩnh Phúc"}
-        [row] = store.db["article_provinces"].rows
-        assert (row["named_code"], row["code"], row["name"]) == ("26", "25", "Phú Thọ")
+        assert store.db["article_relevance"].count == store.db["articles"].count == 8
+        gunma = store.db.execute(
+            "SELECT id FROM articles WHERE title LIKE '%Gunma%'"
+        ).fetchone()[0]
+        partners, provinces, _ = facet_rows(store.db, gunma)
+        assert partners == {"JP", "JP-10"} and provinces == {"Phú Thọ"}
         assert store.db["vn_provinces"].count == 97
-        assert store.db["gazetteer_partners"].get("LA-LM")["country"] == "LA"
+        assert store.db["gazetteer_partners"].get("JP-10")["country"] == "JP"
 
 
 # -- a real store filled by crawls of the mirror ----------------------------------------------

@@ -8,7 +8,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.conftest import crawl
+from tests.conftest import crawl, v3_store
 
 # The Drupal template phutho's profile is written for (a page it does not know would make the
 # crawl's verdict "profile stopped matching", exit 6).
@@ -127,13 +127,6 @@ def test_first_progress_line_gives_rate_queue_and_what_is_left(mirror, tmp_path:
 def test_a_v3_store_gains_the_gone_urls_table_on_open(tmp_path: Path):
     from pipelines.store import SCHEMA_VERSION, Store
 
-    path = tmp_path / "news.db"
-    Store(path).close()
-    old = sqlite3.connect(path)
-    old.execute("DROP TABLE gone_urls")
-    old.execute("PRAGMA user_version = 3")
-    old.commit()
-    old.close()
-    with Store(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    with Store(v3_store(tmp_path / "news.db")) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.gone_urls("phutho", "2026-01-01T00:00:00+00:00") == set()
