@@ -8,6 +8,7 @@ message ended by a NUL byte.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -141,10 +142,8 @@ class Chromium:
         return path
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError):  # it may close before it answers
             self._call("Browser.close")
-        except BrowserError:
-            pass
         try:
             self._process.wait(timeout=15)
         except subprocess.TimeoutExpired:

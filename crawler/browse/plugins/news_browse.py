@@ -30,11 +30,14 @@ def prepare_connection(conn):
 
 
 # Datasette lists the column descriptions above the rows, one a line: a short scrolling box
-# in two columns instead, so that the rows start on the first screen.
+# in two columns instead, so that the rows start on the first screen. A title on one line;
+# on an article's own page, a readable body.
 CSS = (
     "dl.column-descriptions{columns:2;max-height:8.5em;overflow-y:auto;font-size:.85em;"
     "border:1px solid #ddd;padding:.3em .6em}"
     "dl.column-descriptions dt{break-after:avoid}dl.column-descriptions dd{margin:0 0 .3em 1em}"
+    "body.table td.col-title{min-width:26em}td.col-published_at{white-space:nowrap}"
+    "body.row td.col-text,body.row td.col-folded{min-width:40em}"
 )
 
 
