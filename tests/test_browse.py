@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -230,3 +232,33 @@ def test_search_page_shows_ten_results_on_one_screen(server: str, store: Path, t
                 "Array.from(document.querySelectorAll('td.col-id')).map(td => +td.textContent)"
             )
             assert set(shown) == expected, query
+
+
+def test_other_file_names_get_the_configuration(store: Path, tmp_path: Path):
+    """Datasette names a database after its file: `scrapy datasette` renames the metadata's."""
+    other = tmp_path / "archive-2026.db"
+    shutil.copy(store, other)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "datasette", "--db", str(other), "--print"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    argv = shlex.split(result.stdout)
+    assert argv[argv.index("serve") + 1] == str(other)
+    metadata = yaml.safe_load(Path(argv[argv.index("--metadata") + 1]).read_text("utf-8"))
+    assert list(metadata["databases"]) == ["archive-2026"]
+    assert "/archive-2026/search" in metadata["description_html"]
+    assert "search" in metadata["databases"]["archive-2026"]["queries"]
+    missing = subprocess.run(
+        [sys.executable, "-m", "scrapy", "datasette", "--db", str(tmp_path / "none.db")],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "no article database here" in missing.stderr
