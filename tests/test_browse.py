@@ -166,6 +166,7 @@ PAGES = {
     "articles": "/news/articles",
     "article": "/news/articles/1",
     "search": "/news/search?q=" + quote("Đà Nẵng"),
+    "search_opened": "/news/search",  # no query yet: a form, not an error
     "per_month": "/news/articles_per_site_per_month",
     "near_duplicates": "/news/near_duplicate_pairs",
     "last_runs": "/news/last_runs_per_site",
@@ -189,6 +190,7 @@ def test_every_page_in_a_browser(server: str, tmp_path_factory):
             browser.screenshot(shots / f"{name}.png")
             heading = browser.evaluate("document.querySelector('h1').textContent")
             assert "Error" not in heading and "not found" not in heading.lower(), (name, heading)
+            assert not browser.evaluate("!!document.querySelector('.message-error')"), name
         print(f"screenshots in {shots}")
         # internal tables are not listed
         browser.open(server + "/news")
