@@ -445,6 +445,8 @@ MIGRATIONS = {
     1: lambda store: _create_v1(store.db),
     2: _migrate_v2,
     3: _migrate_v3,
+    4: lambda store: None,  # v4 and v5 are other branches' migrations (merged separately)
+    5: lambda store: None,
     6: _migrate_v6,
 }
 
@@ -500,7 +502,7 @@ class Store:
             return
         with self.transaction():
             version = self._version()  # another process may have migrated meanwhile
-            for target in sorted(t for t in MIGRATIONS if version < t <= SCHEMA_VERSION):
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 if version:
                     logger.info("%s: migrating schema %d → %d", self.path, target - 1, target)
                 MIGRATIONS[target](self)
