@@ -146,3 +146,23 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(FOLD_EXTRA))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped)
+
+
+def tone_placements(word: str) -> list[str]:
+    """`word` (NFC), then its spelling in the other tone-mark convention if it has one:
+    "thủy" → ["thủy", "thuỷ"], "hoà" → ["hoà", "hòa"], "Việt" → ["Việt"]. Only open syllables
+    ending in oa, oe, uy are spelled both ways (see SECOND_VOWEL_PAIRS)."""
+    word = unicodedata.normalize("NFC", word)
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in TONES]
+    if len(tones) != 1:
+        return [word]
+    letters = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES))
+    pair = letters[-2:].lower()
+    if pair not in SECOND_VOWEL_PAIRS or letters[:-2].lower().endswith("q"):
+        return [word]
+    spellings = [
+        unicodedata.normalize("NFC", letters[: i + 1] + tones[0] + letters[i + 1 :])
+        for i in (len(letters) - 2, len(letters) - 1)
+    ]
+    return [word] + [s for s in spellings if s != word]

@@ -34,7 +34,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.facets import analyse as analyse_facets
 from crawler.facets.gazetteer import GazetteerError, gazetteer
-from crawler.textnorm import content_hash
+from crawler.textnorm import content_hash, fold
 from crawler.urls import canonical_url, clean_url
 from pipelines import dedupe
 
@@ -88,16 +88,27 @@ FIELD_LIMITS = {
 IMAGES_LIMIT = 300
 CAPTION_LIMIT = 2_000
 
-# The full-text index: title, lead and text as written (the tokenizer folds case and the
-# combining diacritics), plus `folded`, the same with đ/Đ as d/D, so that a query typed without
-# diacritics ("doi ngoai") finds "đối ngoại". `folded` is a virtual generated column: computed
-# by SQLite itself on read, never stored, so every reader sees the same value.
-FOLDED_SQL = (
+# The full-text index (v6): title, lead and text as written, tokenized with case folded but
+# diacritics kept, plus `folded`, the same three with every diacritic removed and đ/Đ as d/D.
+# A query word typed without diacritics ("nang") matches `folded`, so it finds every accented
+# form ("nắng", "nẵng", "nâng"); one typed with them ("Nẵng") can only match the columns as
+# written, so "Đà Nẵng" never finds "đã nâng". Plain FTS5 MATCH does this, so sqlite-utils and
+# Datasette searching `articles_fts` behave like `scrapy search`. `folded` and `folded_title`
+# are stored columns the store fills: SQLite has no function to remove diacritics (v2's
+# generated column only mapped đ, and ~130 nested replace() overflow SQLite's parser).
+# v2 to v5: `folded` was a virtual column with only đ/Đ mapped, the tokenizer removed the rest.
+V2_FOLDED_SQL = (
     "replace(replace(coalesce(title, '') || char(10) || coalesce(lead, '') || char(10) || "
     "coalesce(text, ''), 'đ', 'd'), 'Đ', 'D')"
 )
-FTS_COLUMNS = ("title", "lead", "text", "folded")
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+V2_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+V2_FTS_COLUMNS = ["title", "lead", "text", "folded"]
+FTS_COLUMNS = ("title", "lead", "text", "folded", "folded_title")
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+# bm25 weights per FTS column, kept in the index's own configuration so that every reader
+# ranking by `articles_fts.rank` (sqlite-utils search, a Datasette query) gets them: a word in
+# the title counts most, typed with or without diacritics (`folded_title`).
+FTS_RANK = "bm25(10.0, 4.0, 1.0, 1.0, 10.0)"
 NEAR_CANDIDATES_LIMIT = 500
 FACET_TABLES = ("article_partners", "article_provinces", "article_relevance")
 
@@ -360,7 +371,7 @@ def _migrate_v2(store: Store) -> None:
     db = store.db
     db.execute("ALTER TABLE articles ADD COLUMN capped TEXT")
     db.execute(
-        f"ALTER TABLE articles ADD COLUMN folded TEXT GENERATED ALWAYS AS ({FOLDED_SQL}) VIRTUAL"
+        f"ALTER TABLE articles ADD COLUMN folded TEXT GENERATED ALWAYS AS ({V2_FOLDED_SQL}) VIRTUAL"
     )
     db.execute("ALTER TABLE article_urls ADD COLUMN canonical_url TEXT")
     db.execute("ALTER TABLE article_versions ADD COLUMN lead TEXT")
@@ -381,7 +392,7 @@ def _migrate_v2(store: Store) -> None:
         "SELECT id, text, fetched_at FROM articles ORDER BY id"
     ).fetchall():
         store.index_near_duplicates(article_id, text, fetched_at)
-    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+    db["articles"].enable_fts(V2_FTS_COLUMNS, create_triggers=True, tokenize=V2_FTS_TOKENIZE)
 
 
 def _migrate_v3(store: Store) -> None:
@@ -488,12 +499,56 @@ def _migrate_v7(store: Store) -> None:
         logger.error("%s: facets not computed: %s", store.path, exc)
 
 
+def folded_for_search(title: str | None, lead: str | None, text: str | None) -> dict[str, str]:
+    """`articles.folded` (title, lead and text, one a line) and `folded_title`, without any
+    diacritic."""
+    return {
+        "folded": fold("\n".join((title or "", lead or "", text or ""))),
+        "folded_title": fold(title or ""),
+    }
+
+
+def _enable_fts(db: sqlite_utils.Database) -> None:
+    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)", [FTS_RANK])
+
+
+FOLD_BATCH = 500
+
+
+def _migrate_v6(store: Store) -> None:
+    """Search that respects diacritics (see FTS_TOKENIZE): `folded` becomes a stored column
+    without any diacritic, the index is rebuilt over the text as written plus `folded`, and
+    `published_month` (a virtual column) lets readers group and facet by month."""
+    db = store.db
+    db["articles"].disable_fts()  # the index and its triggers, which name `folded`
+    db.execute("ALTER TABLE articles DROP COLUMN folded")
+    db.execute("ALTER TABLE articles ADD COLUMN folded TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN folded_title TEXT")
+    db.execute(
+        "ALTER TABLE articles ADD COLUMN published_month TEXT"
+        " GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL"
+    )
+    last = 0
+    while rows := db.execute(
+        "SELECT id, title, lead, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+        [last, FOLD_BATCH],
+    ).fetchall():
+        db.conn.executemany(
+            "UPDATE articles SET folded = :folded, folded_title = :folded_title WHERE id = :id",
+            [{**folded_for_search(t, lead, text), "id": i} for i, t, lead, text in rows],
+        )
+        last = rows[-1][0]
+    _enable_fts(db)
+
+
 MIGRATIONS = {
     1: lambda store: _create_v1(store.db),
     2: _migrate_v2,
     3: _migrate_v3,
     4: lambda store: None,  # v4 is another branch's migration (merged separately)
     5: _migrate_v5,
+    6: _migrate_v6,
     7: _migrate_v7,
 }
 
@@ -640,6 +695,7 @@ class Store:
             canonical,
         )
         row = {name: item.get(name) for name in ARTICLE_COLUMNS}
+        row.update(folded_for_search(row["title"], row["lead"], row["text"]))
         if by_hash:
             article_id = by_hash
             outcome = "seen" if by_url == article_id else "duplicate"
@@ -1017,6 +1073,7 @@ class Store:
             new = {name: item.get(name) for name in EXTRACTED_COLUMNS}
             new["content_hash"] = item["content_hash"]
             new["capped"] = item.get("capped")
+            new.update(folded_for_search(new["title"], new["lead"], new["text"]))
             for name in JSON_COLUMNS:
                 if isinstance(current.get(name), str):
                     current[name] = json.loads(current[name])

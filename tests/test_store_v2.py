@@ -243,10 +243,8 @@ def test_raw_page_is_kept_compressed_with_its_hints(store: Store):
 # -- full-text search -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["doi ngoai", "đối ngoại", "Đối Ngoại", "DOI NGOAI", unicodedata.normalize("NFD", "đối ngoại")],
-)
+# A query in NFD (combining marks) is for the caller to normalise: `scrapy search` does.
+@pytest.mark.parametrize("query", ["doi ngoai", "đối ngoại", "Đối Ngoại", "DOI NGOAI"])
 def test_fts_finds_with_or_without_diacritics(store: Store, query: str):
     store.write(
         [
@@ -259,8 +257,16 @@ def test_fts_finds_with_or_without_diacritics(store: Store, query: str):
 
 
 def test_fts_covers_title_and_lead_and_is_what_sqlite_utils_detects(store: Store):
-    store.write([item("https://thoidai.com.vn/b-2.html", text=OTHER, title="Đón đoàn Lào")])
-    store.db["articles"].update(1, {"lead": "Hội nghị hữu nghị"})
+    store.write(
+        [
+            item(
+                "https://thoidai.com.vn/b-2.html",
+                text=OTHER,
+                title="Đón đoàn Lào",
+                lead="Hội nghị hữu nghị",
+            )
+        ]
+    )
     for query in ("don doan lao", "Đón", "huu nghi", "hữu nghị"):
         assert rows(store, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", query) == [
             (1,)

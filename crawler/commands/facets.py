@@ -14,11 +14,12 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import Strict
 from crawler.facets.gazetteer import GazetteerError, gazetteer
 from pipelines.store import Store, StoreError
 
 
-class Command(ScrapyCommand):
+class Command(Strict, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

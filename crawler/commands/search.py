@@ -1,15 +1,18 @@
-"""`scrapy search QUERY`: full-text search of the store, with or without diacritics.
+"""`scrapy search QUERY`: full-text search of the store, ranked by relevance.
 
 Prints one line per matching article, best match first: id, date, site, title, URL, separated
-by tabs. "doi ngoai", "đối ngoại" and "Đối Ngoại" find the same articles (see docs/schema.md,
-`articles_fts`). Every word is required, and articles where the words form the phrase come
-first; `--raw` passes an FTS5 query through as it is (phrases in double quotes, OR, NOT,
-prefix*).
+by tabs. A word typed without diacritics finds every accented form ("da nang" finds "Đà Nẵng"
+and "đã nâng"); a word typed with them finds what was written ("Đà Nẵng" does not find
+"đã nâng"), in either tone-mark convention ("thủy" finds "thuỷ") and either Unicode form (see
+docs/schema.md, `articles_fts`). Every word is required, and articles where the words form the
+phrase come first; `--raw` passes an FTS5 query through as it is (phrases in double quotes, OR,
+NOT, prefix*).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sqlite3
 import sys
@@ -20,27 +23,42 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
+from crawler.textnorm import tone_placements
 from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
 
 TOKEN = re.compile(r"\w+")
+# Phrase spellings tried for "phrase first" (tone placements multiply per word).
+PHRASE_SPELLINGS = 16
 
 
 def _words(text: str) -> list[str]:
     return TOKEN.findall(unicodedata.normalize("NFC", text))
 
 
+def _term(word: str) -> str:
+    spellings = tone_placements(word)
+    if len(spellings) == 1:
+        return f'"{word}"'
+    return "(" + " OR ".join(f'"{s}"' for s in spellings) + ")"
+
+
 def fts_query(text: str) -> str:
     """Each word of the user's text as a quoted FTS5 term (all required); punctuation ignored.
 
-    "Việt Nam - Lào" → '"Việt" "Nam" "Lào"'; quoting keeps FTS5 syntax (AND, NEAR, -, :, *)
-    from being read in what the user typed.
+    "Việt Nam - Lào" → '"Việt" AND "Nam" AND "Lào"'; quoting keeps FTS5 syntax (AND, NEAR, -, :, *)
+    from being read in what the user typed. A word with a tone mark may be spelled with the
+    mark on another vowel: "thủy" → '("thủy" OR "thuỷ")'.
     """
-    return " ".join(f'"{word}"' for word in _words(text))
+    return " AND ".join(_term(word) for word in _words(text))
 
 
 def phrase_query(text: str) -> str:
-    """The user's words as one FTS5 phrase: "doi ngoai" → '"doi ngoai"'."""
-    return '"' + " ".join(_words(text)) + '"'
+    """The user's words as one FTS5 phrase, in each tone-mark spelling:
+    "hòa bình" → '"hòa bình" OR "hoà bình"'."""
+    spellings = itertools.islice(
+        itertools.product(*(tone_placements(w) for w in _words(text))), PHRASE_SPELLINGS
+    )
+    return " OR ".join('"' + " ".join(words) + '"' for words in spellings)
 
 
 def search(
@@ -54,7 +72,8 @@ def search(
 
     Articles with every word come out; those with the words as a phrase first (Vietnamese
     words are several syllables: "đối ngoại" is one word, "đội ... ngoài" is not), then by
-    relevance (bm25). With `raw`, `text` is an FTS5 query, ranked by relevance alone.
+    relevance (bm25, the index's weights: the title counts most). With `raw`, `text` is an
+    FTS5 query, ranked by relevance alone.
     """
     params = {"query": text if raw else fts_query(text), "site": site, "limit": limit}
     phrase_first = ""
