@@ -53,7 +53,7 @@ def offline(browser: Chromium) -> None:
 def test_report_draws_the_store_offline(store: Path, tmp_path: Path):
     page = tmp_path / "report.html"
     text = report(store, page)
-    assert "No run recorded field provenance" in text  # this crawler counts none yet
+    assert "No run recorded field provenance" not in text  # every crawl counts it
     with sqlite3.connect(store) as db:
         dated = db.execute("SELECT count(*) FROM articles WHERE published_at IS NOT NULL")
         dated = dated.fetchone()[0]
@@ -62,7 +62,7 @@ def test_report_draws_the_store_offline(store: Path, tmp_path: Path):
     browser = look(page, tmp_path)
     try:
         offline(browser)
-        assert browser.evaluate(f"{PLOTS}.length") == 2
+        assert browser.evaluate(f"{PLOTS}.length") == 3
         assert browser.evaluate(f"{PLOTS}.every(p => p.querySelector('svg.main-svg'))")
         per_month = browser.evaluate(f"{PLOTS}[0].data.map(t => [t.name, t.y])")
         assert sum(sum(y) for _, y in per_month) == dated
@@ -79,37 +79,43 @@ def test_report_draws_the_store_offline(store: Path, tmp_path: Path):
 
 
 @needs_chromium
-def test_report_shows_field_provenance_when_runs_counted_it(store: Path, tmp_path: Path):
-    """Runs of a crawler that counts `extract/field/<field>/<source>` (the shared stats
-    contract): the counts are added to this store's real runs."""
-    db_path = tmp_path / "news.db"
-    shutil.copy(store, db_path)
-    counted = {
-        "thoidai": {"title": (20, 2, 0), "date": (22, 0, 0), "text": (18, 4, 0)},
-        "vinhphuc": {"title": (8, 0, 0), "author": (0, 3, 5)},
-    }
-    with sqlite3.connect(db_path) as db:
-        for spider, fields in counted.items():
-            run_id, raw = db.execute(
-                "SELECT id, stats FROM crawl_runs WHERE spider = ? ORDER BY id DESC", [spider]
-            ).fetchone()
-            stats = json.loads(raw)
-            for name, counts in fields.items():
-                for source, count in zip(("profile", "fallback", "empty"), counts, strict=True):
-                    stats[f"extract/field/{name}/{source}"] = count
-            db.execute("UPDATE crawl_runs SET stats = ? WHERE id = ?", [json.dumps(stats), run_id])
-    page = tmp_path / "report_with_provenance.html"
-    text = report(db_path, page)
-    assert "No run recorded field provenance" not in text
+def test_report_field_provenance_is_the_runs_own_counts(store: Path, tmp_path: Path):
+    """The provenance chart gives, per site and field, the shares the crawls counted in
+    `crawl_runs.stats` (`extract/field/<field>/<source>`), summed over the site's runs."""
+    counts: dict[str, dict[str, int]] = {}
+    with sqlite3.connect(store) as db:
+        for spider, raw in db.execute("SELECT spider, stats FROM crawl_runs"):
+            for key, value in json.loads(raw).items():
+                parts = key.split("/")
+                if key.startswith("extract/field/") and len(parts) == 4:
+                    label = f"{spider} · {parts[2]}"
+                    counts.setdefault(label, {}).setdefault(parts[3], 0)
+                    counts[label][parts[3]] += value
+    assert counts["thoidai · title"]
+    page = tmp_path / "report.html"
+    report(store, page)
     browser = look(page, tmp_path)
     try:
         offline(browser)
-        assert browser.evaluate(f"{PLOTS}.length") == 3
         bars = browser.evaluate(f"{PLOTS}[2].data.map(t => [t.name, t.y, t.x])")
         shares = {source: dict(zip(y, x, strict=True)) for source, y, x in bars}
         assert set(shares) == {"profile", "fallback", "empty"}
-        assert shares["profile"]["thoidai · text"] == pytest.approx(100 * 18 / 22)
-        assert shares["empty"]["vinhphuc · author"] == pytest.approx(100 * 5 / 8)
-        assert "baoquocte · title" not in shares["profile"]  # it counted nothing
+        for label, by_source in counts.items():
+            total = sum(by_source.values())
+            for source, count in by_source.items():
+                if count:
+                    assert shares[source][label] == pytest.approx(100 * count / total), label
     finally:
         browser.close()
+
+
+def test_report_says_so_when_no_run_counted_field_provenance(store: Path, tmp_path: Path):
+    """Runs recorded before crawls counted provenance (or by another crawler) have none."""
+    db_path = tmp_path / "news.db"
+    shutil.copy(store, db_path)
+    with sqlite3.connect(db_path) as db:
+        for run_id, raw in db.execute("SELECT id, stats FROM crawl_runs").fetchall():
+            stats = {k: v for k, v in json.loads(raw).items() if not k.startswith("extract/")}
+            db.execute("UPDATE crawl_runs SET stats = ? WHERE id = ?", [json.dumps(stats), run_id])
+    text = report(db_path, tmp_path / "report.html")
+    assert "No run recorded field provenance" in text
