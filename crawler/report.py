@@ -1,9 +1,10 @@
 """The store at a glance, as one self-contained HTML page (`scrapy report`).
 
-Three pictures: articles per site per month, crawl health over time (from `crawl_runs`), and
-where each field came from per site (the `extract/field/<field>/<source>` counts in
-`crawl_runs.stats`, absent from runs of crawlers that did not count them). Plotly draws them;
-its JavaScript is inlined once, so the page works offline and requests nothing.
+Four pictures: articles per site per month, crawl health over time (from `crawl_runs`), where
+each field came from per site (the `extract/field/<field>/<source>` counts in
+`crawl_runs.stats`, absent from runs of crawlers that did not count them), and the partner
+countries of each province's foreign-affairs articles per month (the v7 facet tables). Plotly
+draws them; its JavaScript is inlined once, so the page works offline and requests nothing.
 """
 
 from __future__ import annotations
@@ -138,6 +139,66 @@ def articles_figure(counts: dict[str, dict[str, int]]) -> go.Figure:
     return figure
 
 
+# Foreign-affairs articles per today's province, partner country and month (docs/schema.md).
+PARTNERS_SQL = """
+SELECT p.name, k.country, substr(a.published_at, 1, 7) AS month, count(DISTINCT a.id)
+FROM articles a
+JOIN article_relevance r ON r.article_id = a.id AND r.foreign_affairs
+JOIN article_provinces p ON p.article_id = a.id AND p.about
+JOIN article_partners k ON k.article_id = a.id AND k.country IS NOT NULL
+WHERE a.published_at IS NOT NULL
+GROUP BY p.name, k.country, month
+"""
+
+
+def partners_per_province(db: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+    """(province, partner country, month, articles); empty for a store without facets."""
+    try:
+        return [tuple(row) for row in db.execute(PARTNERS_SQL)]
+    except sqlite3.OperationalError:  # a store older than the facets (v7), opened read-only
+        return []
+
+
+def partners_figure(rows: list[tuple[str, str, str, int]]) -> go.Figure:
+    """Months across, one panel row per province, a bar per partner country."""
+    provinces = sorted({province for province, *_ in rows})
+    figure = make_subplots(
+        rows=len(provinces),
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=provinces,
+        vertical_spacing=min(0.08, 0.3 / max(1, len(provinces))),
+    )
+    palette = pio.templates["plotly"].layout.colorway
+    countries = sorted({country for _, country, *_ in rows})
+    for index, country in enumerate(countries):
+        for row, province in enumerate(provinces, start=1):
+            points = sorted((month, n) for p, c, month, n in rows if p == province and c == country)
+            if not points:
+                continue
+            figure.add_bar(
+                name=country,
+                legendgroup=country,
+                showlegend=not any(t.name == country for t in figure.data),
+                x=[f"{month}-01" for month, _ in points],
+                y=[n for _, n in points],
+                marker={"color": palette[index % len(palette)]},
+                xperiod="M1",
+                xperiodalignment="middle",
+                hovertemplate=f"{province}, {country} %{{x|%Y-%m}}: %{{y}}<extra></extra>",
+                row=row,
+                col=1,
+            )
+    figure.update_layout(
+        barmode="stack",
+        height=200 + 180 * len(provinces),
+        margin={"t": 40},
+        legend={"title": "partner country (ISO 3166)"},
+    )
+    figure.update_xaxes(type="date")
+    return figure
+
+
 HEALTH_ROWS = ("new articles", "duration (s)", "errors", "exit status (hover: verdict)")
 
 
@@ -261,6 +322,7 @@ def render(db: sqlite3.Connection, source: str) -> str:
     runs = read_runs(db)
     counts = articles_per_month(db)
     totals = provenance_per_site(runs)
+    partners = partners_per_province(db)
     undated = db.execute("SELECT count(*) FROM articles WHERE published_at IS NULL").fetchone()[0]
     total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     figures: list[str] = []
@@ -298,6 +360,15 @@ def render(db: sqlite3.Connection, source: str) -> str:
             else "<p>No run recorded field provenance (no <code>extract/field/…</code> counts"
             " in <code>crawl_runs.stats</code>; crawlers before that count did not keep"
             " them).</p>",
+        ),
+        _section(
+            "Partner countries per province per month",
+            "Foreign-affairs articles about each province (as of today's 34 provinces), by the"
+            " foreign countries they name (a country's provinces, cities and agencies count for"
+            " it).",
+            plot(partners_figure(partners))
+            if partners
+            else "<p>No foreign-affairs article names a partner and a province yet.</p>",
         ),
     ]
     generated = max((run.started_at for run in runs), default="")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.report import PARTNERS_SQL
 from tests.browser import CHROMIUM, Chromium
 from tests.conftest import crawl, scrapy
 
@@ -62,7 +63,7 @@ def test_report_draws_the_store_offline(store: Path, tmp_path: Path):
     browser = look(page, tmp_path)
     try:
         offline(browser)
-        assert browser.evaluate(f"{PLOTS}.length") == 3
+        assert browser.evaluate(f"{PLOTS}.length") == 4
         assert browser.evaluate(f"{PLOTS}.every(p => p.querySelector('svg.main-svg'))")
         per_month = browser.evaluate(f"{PLOTS}[0].data.map(t => [t.name, t.y])")
         assert sum(sum(y) for _, y in per_month) == dated
@@ -107,6 +108,30 @@ def test_report_field_provenance_is_the_runs_own_counts(store: Path, tmp_path: P
                     assert shares[source][label] == pytest.approx(100 * count / total), label
     finally:
         browser.close()
+
+
+@needs_chromium
+def test_report_partner_countries_per_province_are_the_facet_tables(store: Path, tmp_path: Path):
+    with sqlite3.connect(store) as db:
+        expected = {
+            (province, country, month): n
+            for province, country, month, n in db.execute(PARTNERS_SQL)
+        }
+    assert expected  # the mirror's vinhphuc articles name Laos, Korea, Japan...
+    page = tmp_path / "report.html"
+    report(store, page)
+    browser = look(page, tmp_path)
+    try:
+        traces = browser.evaluate(f"{PLOTS}[3].data.map(t => [t.name, t.yaxis || 'y', t.x, t.y])")
+        titles = browser.evaluate(f"{PLOTS}[3].layout.annotations.map(a => a.text)")
+    finally:
+        browser.close()
+    drawn = {}
+    for country, axis, months, counts in traces:
+        province = titles[int(axis[1:] or 1) - 1]
+        for month, n in zip(months, counts, strict=True):
+            drawn[(province, country, month[:7])] = n
+    assert drawn == expected
 
 
 def test_report_says_so_when_no_run_counted_field_provenance(store: Path, tmp_path: Path):
