@@ -81,11 +81,16 @@ _VIETNAMESE = re.compile(
     "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9\u0300\u0301\u0303\u0309\u0323]"
 )
 _VN_FONT = re.compile(r"""(?:face\s*=\s*["']?|font-family\s*:\s*["']?)\s*\.?Vn[A-Za-z]""", re.I)
+# Linear on any page: attributes are bounded, and an element that is never closed runs to
+# the end of the page in one match (a lazy ".*?</tag>" retried from every unclosed opening tag
+# was quadratic).
 _H_FONT_ELEMENT = re.compile(
-    r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]*?(?:face\s*=|font-family\s*:)\s*["']?\s*\.?Vn[A-Za-z]*H\b[^>]*)>(?P<inner>.*?)</(?P=tag)\s*>""",
+    r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]{0,2000}?(?:face\s{0,9}=|font-family\s{0,9}:)\s{0,9}["']?\s{0,9}\.?Vn[A-Za-z]{0,40}H\b[^>]{0,2000})>(?P<inner>(?:(?!</(?P=tag)\s{0,9}>).)*)(?:</(?P=tag)\s{0,9}>|\Z)""",
     re.I | re.S,
 )
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_SCRIPT_STYLE = re.compile(
+    r"<(script|style)\b(?:(?!</\1\s{0,9}>).)*(?:</\1\s{0,9}>|\Z)", re.I | re.S
+)
 _TAG = re.compile(r"<[^>]*>")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _TEXT_OR_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&]+|&")

@@ -15,7 +15,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dates import VN_TZ, ParsedDate, parse_date
+from crawler.dates import MAX_INPUT, VN_TZ, ParsedDate, parse_date
+from crawler.textnorm import strip_controls
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 LOW_TRUST = {"trafilatura"}
@@ -35,14 +36,18 @@ def local_day(moment: datetime) -> str:
 def normalise_date(item: Any, stats: StatsCollector | None = None) -> Any:
     fetched_at = datetime.fromisoformat(item["fetched_at"])
     candidates: list[tuple[str, str]] = [tuple(c) for c in item.get("date_candidates") or []]
-    years = [int(m.group()) for _, raw in candidates for m in [YEAR.search(str(raw))] if m]
+    long = sum(len(str(raw)) > MAX_INPUT for _, raw in candidates)
+    if long and stats:  # parse_date reads the first MAX_INPUT characters only
+        stats.inc_value("dates/long_input", long)
+    candidates = [(source, strip_controls(str(raw)[:MAX_INPUT])) for source, raw in candidates]
+    years = [int(m.group()) for _, raw in candidates for m in [YEAR.search(raw)] if m]
     default_year = years[0] if years else None
     parsed: list[tuple[str, ParsedDate]] = [
         (
             source,
             _reject_clock(
                 source,
-                parse_date(str(raw), fetched_at=fetched_at, default_year=default_year),
+                parse_date(raw, fetched_at=fetched_at, default_year=default_year),
                 fetched_at,
             ),
         )

@@ -18,6 +18,7 @@ import trafilatura
 from lxml import etree
 from parsel import Selector
 
+from crawler.dates import MAX_INPUT as MAX_DATE_LINE
 from crawler.legacy_encoding import fix_legacy_html
 from crawler.registry import Profile
 
@@ -285,7 +286,7 @@ def extract_article(
     found.offer("text", method, "\n\n".join(paras))
 
     # Author (some templates write it in the date line)
-    date_line = first_text(sel, profile.date)
+    date_line = (first_text(sel, profile.date) or "")[:MAX_DATE_LINE] or None  # bounded work
     found.fill(
         "author",
         [

@@ -33,7 +33,7 @@ from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-API_TITLE_MARKERS = re.compile(r"^#+|#+$")
+API_TITLE_MARKERS = re.compile(r"^#+|(?<!#)#+$")  # linear: one try per run of #
 
 
 class SpiderArgumentError(ValueError):
