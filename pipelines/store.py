@@ -12,6 +12,7 @@ unwritten batch, never half an article. WAL mode lets readers query while a craw
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_COLUMNS = (
@@ -181,6 +182,42 @@ def compress_html(html: str) -> bytes:
 
 def decompress_html(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
+
+
+def page_bytes(item: Mapping[str, Any]) -> bytes | None:
+    """The page's bytes as received, carried by the item (base64 text after a trip through
+    Redis), or None."""
+    body = item.get("page_body")
+    if isinstance(body, str):
+        return base64.b64decode(body)
+    return body if isinstance(body, bytes) else None
+
+
+def page_columns(item: Mapping[str, Any], html: str) -> tuple[str | None, bytes | None, str | None]:
+    """The v4 `pages` columns (headers, body, encoding) for an item: the bytes are kept,
+    compressed, only when they are not the UTF-8 of the stored html (most pages are)."""
+    headers = item.get("page_headers")
+    body = page_bytes(item)
+    if headers is None and body is None:
+        return None, None, item.get("page_encoding")
+    kept = None
+    if body is not None and body != html.encode("utf-8"):
+        kept = zlib.compress(body, PAGE_COMPRESSION_LEVEL)
+    headers_json = json.dumps(headers or {}, ensure_ascii=False, sort_keys=True)
+    return headers_json, kept, item.get("page_encoding")
+
+
+def stored_page_text(html_blob: bytes, headers: str | None, body: bytes | None) -> str:
+    """A stored page's text as crawler.decoding reads it today: decoded again from its bytes
+    (v4 rows; the bytes are the html's UTF-8 when `body` is NULL), or the html as decoded at
+    fetch time (rows from before v4, whose bytes were not kept)."""
+    html = decompress_html(html_blob)
+    if headers is None:
+        return html
+    from crawler.decoding import content_type_of, decode_html
+
+    raw = zlib.decompress(body) if body is not None else html.encode("utf-8")
+    return decode_html(raw, content_type_of(json.loads(headers))).html
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -387,7 +424,21 @@ def _migrate_v3(store: Store) -> None:
     store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
 
 
-MIGRATIONS = {1: lambda store: _create_v1(store.db), 2: _migrate_v2, 3: _migrate_v3}
+def _migrate_v4(store: Store) -> None:
+    """Pages keep what was received, so that a fix to decoding repairs them: the response's
+    headers, its bytes when they are not the UTF-8 of `html`, and the codec used. Rows from
+    before stay as they were (NULL: the bytes were not kept; `html` is all there is)."""
+    store.db.execute("ALTER TABLE pages ADD COLUMN headers TEXT")
+    store.db.execute("ALTER TABLE pages ADD COLUMN body BLOB")
+    store.db.execute("ALTER TABLE pages ADD COLUMN encoding TEXT")
+
+
+MIGRATIONS = {
+    1: lambda store: _create_v1(store.db),
+    2: _migrate_v2,
+    3: _migrate_v3,
+    4: _migrate_v4,
+}
 
 
 class Store:
@@ -580,17 +631,19 @@ class Store:
 
     def _keep_page(self, item: dict[str, Any], article_id: int) -> None:
         html = item["html"]
+        headers, body, encoding = page_columns(item, html)
         self.db.execute(
             """
             INSERT INTO pages
                 (url, article_id, site, fetched_at, content_hash, compression, html,
-                 html_chars, hints)
-            VALUES (?, ?, ?, ?, ?, 'zlib', ?, ?, ?)
+                 html_chars, hints, headers, body, encoding)
+            VALUES (?, ?, ?, ?, ?, 'zlib', ?, ?, ?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET
                 article_id = excluded.article_id, site = excluded.site,
                 fetched_at = excluded.fetched_at, content_hash = excluded.content_hash,
                 compression = excluded.compression, html = excluded.html,
-                html_chars = excluded.html_chars, hints = excluded.hints
+                html_chars = excluded.html_chars, hints = excluded.hints,
+                headers = excluded.headers, body = excluded.body, encoding = excluded.encoding
             """,
             [
                 item["url"],
@@ -601,6 +654,9 @@ class Store:
                 compress_html(html),
                 len(html),
                 json.dumps(item.get("hints") or {}, ensure_ascii=False, sort_keys=True),
+                headers,
+                body,
+                encoding,
             ],
         )
 
@@ -725,7 +781,7 @@ class Store:
             pages = {
                 row[0]: row[1:]
                 for row in self.db.execute(
-                    "SELECT id, url, site, fetched_at, html, hints FROM pages"
+                    "SELECT id, url, site, fetched_at, html, hints, headers, body FROM pages"
                     f" WHERE id IN ({marks})",
                     [page_id for _, page_id in found],
                 ).fetchall()
@@ -734,13 +790,13 @@ class Store:
                 after_id = article_id
                 if not self._one("SELECT 1 FROM articles WHERE id = ?", article_id):
                     continue  # merged into another article since this chunk was read
-                url, page_site, fetched_at, html, hints = pages[page_id]
+                url, page_site, fetched_at, html, hints, headers, body = pages[page_id]
                 yield {
                     "article_id": article_id,
                     "url": url,
                     "site": page_site,
                     "fetched_at": fetched_at,
-                    "html": decompress_html(html),
+                    "html": stored_page_text(html, headers, body),
                     "hints": json.loads(hints) if hints else {},
                 }
             if left > 0:
