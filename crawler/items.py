@@ -31,6 +31,7 @@ class ArticleItem(scrapy.Item):
     date_error = scrapy.Field()
     date_conflicts = scrapy.Field()  # other sources that disagreed: [{"source", "value"}]
     content_hash = scrapy.Field()
+    capped = scrapy.Field()  # {field: original length} of the fields cut to their limit
     fetched_at = scrapy.Field()  # UTC ISO 8601
     # Carried to the store, not a column of `articles`
     html = scrapy.Field()  # the page as fetched (decoded), kept compressed for re-extraction

@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.caps.CapFieldsPipeline": 150,  # before any work on the text: see pipelines/caps
     "pipelines.text.NormaliseTextPipeline": 200,
     "pipelines.dates.NormaliseDatePipeline": 300,
     "pipelines.since.SincePipeline": 350,

@@ -36,6 +36,8 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.textnorm import content_hash
 from crawler.urls import canonical_url, clean_url
 from pipelines import dedupe
+from pipelines.caps import FIELD_LIMITS as FIELD_LIMITS  # re-exported
+from pipelines.caps import cap_fields, limit_of
 
 if TYPE_CHECKING:
     from crawler.registry import Site
@@ -72,20 +74,6 @@ EXTRACTED_COLUMNS = tuple(
 )
 REQUIRED = ("url", "site", "title", "text", "fetched_at")
 JSON_COLUMNS = ("images", "methods", "date_conflicts", "capped")
-
-# Longest value kept per field (characters); a longer one is cut, counted and recorded in
-# `articles.capped`, never dropped.
-FIELD_LIMITS = {
-    "title": 1_000,
-    "lead": 5_000,
-    "author": 300,
-    "section": 300,
-    "published_raw": 300,
-    "canonical_url": 4_096,
-    "text": 500_000,
-}
-IMAGES_LIMIT = 300
-CAPTION_LIMIT = 2_000
 
 # The full-text index: title, lead and text as written (the tokenizer folds case and the
 # combining diacritics), plus `folded`, the same with đ/Đ as d/D, so that a query typed without
@@ -131,40 +119,6 @@ def explain(exc: BaseException) -> str:
         if key in lowered:
             return f"{meaning} ({message})"
     return message
-
-
-def cap_fields(item: dict[str, Any]) -> dict[str, int]:
-    """Cut over-long fields in place; return {field: original length} of those cut.
-
-    The item's `capped` gets the same record (merged with an earlier one), so the row says so.
-    """
-    capped: dict[str, int] = {}
-    for name, limit in FIELD_LIMITS.items():
-        value = item.get(name)
-        if isinstance(value, str) and len(value) > limit:
-            capped[name] = len(value)
-            cut = value[:limit]
-            space = cut.rfind(" ")
-            item[name] = cut[:space] if space > limit * 0.9 else cut
-    images = item.get("images")
-    if isinstance(images, list):
-        if len(images) > IMAGES_LIMIT:
-            capped["images"] = len(images)
-            images = images[:IMAGES_LIMIT]
-        kept = []
-        for image in images:
-            caption = image.get("caption") if isinstance(image, dict) else None
-            if isinstance(caption, str) and len(caption) > CAPTION_LIMIT:
-                capped["images.caption"] = max(capped.get("images.caption", 0), len(caption))
-                image = {**image, "caption": caption[:CAPTION_LIMIT]}
-            kept.append(image)
-        item["images"] = kept
-    if capped:
-        earlier = item.get("capped")
-        if isinstance(earlier, str):
-            earlier = json.loads(earlier)
-        item["capped"] = {**(earlier or {}), **capped}
-    return capped
 
 
 def missing_fields(item: Mapping[str, Any]) -> list[str]:
@@ -559,8 +513,6 @@ class Store:
         missing = missing_fields(item)
         if missing:
             raise InvalidItem(f"{item.get('url')}: missing {', '.join(missing)}")
-        if not item.get("content_hash"):
-            item["content_hash"] = content_hash(item["text"])  # of the whole body
         for name, size in cap_fields(item).items():
             counter[f"capped/{name}"] += 1
             logger.warning(
@@ -568,8 +520,10 @@ class Store:
                 item["url"],
                 name,
                 size,
-                FIELD_LIMITS.get(name, IMAGES_LIMIT if name == "images" else CAPTION_LIMIT),
+                limit_of(name),
             )
+        if not item.get("content_hash"):
+            item["content_hash"] = content_hash(item["text"])  # of the stored (capped) body
         db = self.db
         seen_at = item["fetched_at"]
         url = item["url"] = clean_url(item["url"])
@@ -822,8 +776,8 @@ class Store:
         writes no `article_versions` row. `dry_run` only tells what would happen.
         """
         item = dict(item)
-        item["content_hash"] = content_hash(item["text"])  # of the whole body, as in a crawl
         cap_fields(item)
+        item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
         with self.transaction():
             other = self._one(
                 "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
