@@ -103,7 +103,7 @@ def _cut_author(value: str | None, cuts: tuple[str, ...]) -> str | None:
 def _author_in_date(date_line: str | None, profile: Profile) -> str | None:
     if not date_line or not profile.author_in_date:
         return None
-    m = re.search(profile.author_in_date, date_line)
+    m = re.search(profile.author_in_date, date_line[:MAX_DATE_LINE])  # bounded work
     return _cut_author(m.group(1), profile.author_cut) if m else None
 
 
@@ -286,7 +286,7 @@ def extract_article(
     found.offer("text", method, "\n\n".join(paras))
 
     # Author (some templates write it in the date line)
-    date_line = (first_text(sel, profile.date) or "")[:MAX_DATE_LINE] or None  # bounded work
+    date_line = first_text(sel, profile.date)  # the date pipeline reads its start only
     found.fill(
         "author",
         [
