@@ -24,6 +24,8 @@ def verdict(stats: dict[str, Any], error_threshold: float = 0.5) -> tuple[int, s
     requests = stats.get("downloader/request_count", 0)
     errors = stats.get("fetch/errors", 0) + stats.get("extract/errors", 0)
     if reason not in ("finished", "max_items"):
+        if stats.get("shutdown/forced"):
+            return EXIT_FAILED, f"the crawl stopped early ({reason}, forced by a second signal)"
         return EXIT_FAILED, f"the crawl stopped early ({reason})"
     if stats.get("store/errors"):
         return EXIT_FAILED, f"{stats['store/errors']} store write(s) failed"
