@@ -80,7 +80,7 @@ def test_a_list_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     listing = tmp_path / "pages.tsv"
     listing.write_bytes(
         f"good.html\t{GOOD_URL}\n".encode()
-        + b"tin-t\xf4t.html\thttps://baoquocte.vn/tin-2.html\n"  # Latin-1, as a Windows editor saves
+        + b"tin-t\xf4t.html\thttps://baoquocte.vn/tin-2.html\n"  # Latin-1
     )
     result = scrapy("extract", "--batch", str(listing))
     assert result.returncode == 2
