@@ -80,3 +80,16 @@ def test_pages_keep_the_bytes_only_when_the_html_is_not_them(tmp_path: Path) -> 
         assert zlib.decompress(rows[other][1]) == legacy and rows[other][2] == "cp1258"
         texts = {page["url"]: page["html"] for page in store.stored_pages()}
         assert texts[URL] == decode_html(utf8).html
+
+
+def test_a_file_taken_past_v4_without_its_step_gets_the_columns(tmp_path: Path) -> None:
+    """Another build numbered its own migration past v4 with this one left out: the columns
+    are added on open, and pages are written."""
+    db = tmp_path / "news.db"
+    Store(db).close()
+    as_v3(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    with Store(db) as store:
+        store.write([crawled(PAGE.read_bytes(), "text/html; charset=iso-8859-1")])
+        assert store.db["pages"].count == 1

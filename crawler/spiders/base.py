@@ -34,7 +34,7 @@ from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-API_TITLE_MARKERS = re.compile(r"^#+|(?<!#)#+$")  # linear: one try per run of #
+API_TITLE_MARKERS = re.compile(r"^#+|#+$")
 
 
 class SpiderArgumentError(ValueError):
