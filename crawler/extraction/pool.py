@@ -87,10 +87,24 @@ class ExtractionPool:
         stats: StatsCollector | None = None,
     ) -> dict[str, Any]:
         return await self.run(
-            page_item_from_bytes, body, content_type, url, site, hints, fetched_at, stats=stats
+            page_item_from_bytes,
+            body,
+            content_type,
+            url,
+            site,
+            hints,
+            fetched_at,
+            stats=stats,
+            label="page_item",  # the stats' name for extraction (README, bench)
         )
 
-    async def run(self, fn: Callable[..., T], *args: Any, stats: StatsCollector | None = None) -> T:
+    async def run(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        stats: StatsCollector | None = None,
+        label: str | None = None,
+    ) -> T:
         if self.workers == 0:
             result, spent, wall = _timed(fn, *args)
         else:
@@ -102,8 +116,9 @@ class ExtractionPool:
                 self.close()
                 raise
         if stats is not None:
-            stats.inc_value(f"pool/cpu_seconds/{fn.__name__}", spent)
-            stats.inc_value(f"pool/wall_seconds/{fn.__name__}", wall)
+            label = label or fn.__name__
+            stats.inc_value(f"pool/cpu_seconds/{label}", spent)
+            stats.inc_value(f"pool/wall_seconds/{label}", wall)
         return result
 
     def close(self) -> None:
