@@ -93,3 +93,17 @@ def test_a_file_taken_past_v4_without_its_step_gets_the_columns(tmp_path: Path) 
     with Store(db) as store:
         store.write([crawled(PAGE.read_bytes(), "text/html; charset=iso-8859-1")])
         assert store.db["pages"].count == 1
+
+
+def test_page_bytes_survive_the_trip_through_redis(tmp_path: Path) -> None:
+    """Distributed mode sends items as JSON: the bytes go as base64 and are stored as bytes."""
+    from crawler.distributed import decode, encode
+
+    legacy = pages.to_cp1258(decode_html(PAGE.read_bytes()).html)
+    item = crawled(legacy, "text/html")
+    received = decode(encode({"type": "item", "item": item}))["item"]
+    assert isinstance(received["page_body"], str)
+    with Store(tmp_path / "news.db") as store:
+        store.write([received])
+        [body] = store.db.execute("SELECT body FROM pages").fetchone()
+    assert zlib.decompress(body) == legacy
