@@ -72,14 +72,13 @@ def _strict(body: bytes, codec: str) -> str | None:
 
 
 def _choose(body: bytes, content_type: str | None) -> tuple[str, str, str | None, str]:
-    """(text, codec, declared, how) before NFC."""
+    """(text, codec, declared, how): the text before TCVN3 conversion and NFC."""
     declared = declared_encoding(body, content_type)
     bom, _ = read_bom(body)
     if bom:
         return body.decode(bom, errors="replace").lstrip("\ufeff"), bom, declared, "bom"
-    if looks_tcvn3_bytes(body):
-        text = tcvn3_html_to_unicode(body.decode("cp1252", errors="replace"))
-        return text, TCVN3, declared, "tcvn3"
+    if looks_tcvn3_bytes(body):  # converted by decode_html
+        return body.decode("cp1252", errors="replace"), TCVN3, declared, "tcvn3"
     if body.isascii():
         return body.decode("ascii"), "ascii", declared, "ascii"
     text = _strict(body, "utf-8")
@@ -108,6 +107,8 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     text, codec, declared, how = _choose(body, content_type)
+    if codec == TCVN3:
+        text = tcvn3_html_to_unicode(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return Decoded(text, codec, declared, how)
@@ -117,6 +118,14 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
 MAX_HEADERS = 64
 MAX_HEADER_VALUE = 2_000
 SKIPPED_HEADERS = frozenset({"set-cookie", "set-cookie2"})
+
+
+def detect_encoding(body: bytes, content_type: str | bytes | None = None) -> Decoded:
+    """decode_html's choice without its conversions (TCVN3, NFC): what the crawl's middleware
+    needs to read a response right. `html` is the text before those conversions."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    return Decoded(*_choose(body, content_type))
 
 
 def response_headers(response: Any) -> dict[str, str]:
@@ -148,5 +157,6 @@ __all__ = [
     "content_type_of",
     "decode_html",
     "declared_encoding",
+    "detect_encoding",
     "response_headers",
 ]

@@ -14,9 +14,9 @@ page is TCVN3, Unicode NFC always (windows-1258 pages decode to combining tone m
 `looks_tcvn3(text)` is the detector; `tcvn3_to_unicode(text)` the plain-text converter.
 
 The detector works on the page as decoded with a Western single-byte charset (Latin-1 or
-cp1252: the two agree on every code VN3 uses). A response whose charset was guessed (Scrapy
-asks charset-normalizer, which may answer hp-roman8 or cp1250) must be re-decoded as cp1252
-first: `crawler.safety.SafetyMiddleware` does that before the spider sees the page.
+cp1252: the two agree on every code VN3 uses). Pages as bytes go through
+`crawler.decoding.decode_html`, which detects TCVN3 on the bytes (`looks_tcvn3_bytes`) whatever
+the page declares, reads them as cp1252 and converts them here.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.decoding import TCVN3, decode_html
+from crawler.decoding import TCVN3, detect_encoding
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -258,7 +258,7 @@ class SafetyMiddleware:
     def _charset(self, response: HtmlResponse) -> HtmlResponse:
         """Read the page with the encoding its bytes are in (crawler.decoding), whatever it
         declared, so that links and selectors see the right text; counted."""
-        decoded = decode_html(response.body, response.headers.get("Content-Type"))
+        decoded = detect_encoding(response.body, response.headers.get("Content-Type"))
         if decoded.encoding == TCVN3:
             self.stats.inc_value("fetch/legacy_encoding/tcvn3")
             logger.info("legacy TCVN3 (ABC) page, converted to Unicode: %s", response.url)
