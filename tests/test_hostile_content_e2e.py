@@ -234,3 +234,18 @@ def test_a_15mb_page_is_capped_before_fingerprinting_and_memory_stays_flat(
     with sqlite3.connect(db) as conn:
         [shingles] = conn.execute("SELECT shingles FROM article_signatures").fetchone()
     assert shingles < 200_000  # of the stored body, not of 11 M characters
+
+
+def test_runs_never_writes_a_control_character_to_the_terminal(
+    small: Stored, tmp_path: Path
+) -> None:
+    db = tmp_path / "news.db"
+    shutil.copy(small.db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE crawl_runs SET finish_reason = ?", ["\x1b]0;owned\x07finished"])
+    result = scrapy("runs", "-s", f"SQLITE_PATH={db}")
+    assert result.returncode == 0, result.stderr
+    assert "\\x1b]0;owned\\x07finished" in result.stdout
+    assert not [c for c in result.stdout if not c.isprintable() and c != "\n"]
+    too_many = scrapy("runs", "-s", f"SQLITE_PATH={db}", "--last", "99999999999999999999")
+    assert too_many.returncode == 2 and "Traceback" not in too_many.stderr
