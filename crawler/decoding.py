@@ -6,7 +6,8 @@ UTF-8 page (the web server's default), a template's `<meta charset>` copied onto
 another encoding, nothing at all on a 2004 page typed in TCVN3. Declarations are evidence, the
 bytes decide:
 
-1. a byte order mark names the encoding;
+1. a byte order mark names the encoding (a UTF-16/32 label without one is believed when the
+   bytes decode under it);
 2. a page typed in TCVN3 (ABC fonts) is read as cp1252 and converted to Unicode
    (crawler.legacy_encoding);
 3. non-ASCII bytes that are valid UTF-8 are UTF-8, whatever was declared: Vietnamese in a
@@ -77,6 +78,10 @@ def _choose(body: bytes, content_type: str | None) -> tuple[str, str, str | None
     bom, _ = read_bom(body)
     if bom:
         return body.decode(bom, errors="replace").lstrip("\ufeff"), bom, declared, "bom"
+    if declared and declared.startswith(("utf-16", "utf-32")):  # no BOM: only the label says
+        text = _strict(body, declared)
+        if text is not None:
+            return text, declared, declared, "declared"
     if looks_tcvn3_bytes(body):  # converted by decode_html
         return body.decode("cp1252", errors="replace"), TCVN3, declared, "tcvn3"
     if body.isascii():
