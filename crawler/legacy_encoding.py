@@ -91,7 +91,7 @@ _H_FONT_ELEMENT = re.compile(
 _SCRIPT_STYLE = re.compile(
     r"<(script|style)\b(?:(?!</\1\s{0,9}>).)*(?:</\1\s{0,9}>|\Z)", re.I | re.S
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not [^>]*: a run of "<" without ">" was quadratic
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _TEXT_OR_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&]+|&")
 _WORD = re.compile(r"\S+")
@@ -179,7 +179,7 @@ def _upper_text(html_fragment: str) -> str:
         piece = match.group(0)
         return piece if piece.startswith("&") and len(piece) > 1 else piece.upper()
 
-    parts = re.split(r"(<[^>]*>)", html_fragment)
+    parts = re.split(r"(<[^<>]*>)", html_fragment)
     return "".join(
         part if part.startswith("<") else _TEXT_OR_ENTITY.sub(upper, part) for part in parts
     )

@@ -38,6 +38,8 @@ out["tcvn3_scripts"] = looks_tcvn3(unclosed)
 fonts = '<font face=".VnTimeH">abc ' * ({MB} // 26)
 out["tcvn3_fonts"] = len(tcvn3_html_to_unicode(fonts)) > 0
 out["legacy"] = len(fix_legacy_html(unclosed)) > 0
+angles = "<p>©©© x</p>" + "<" * {MB}  # three symbols make any page go through the detector
+out["angles"] = len(fix_legacy_html(angles)) + len(tcvn3_html_to_unicode(fonts[:26] + angles))
 print(json.dumps(out))
 """
 
@@ -59,3 +61,4 @@ def test_hostile_text_is_handled_in_linear_time() -> None:
     assert out["body"] > 0
     assert out["tcvn3_scripts"] is False
     assert out["tcvn3_fonts"] and out["legacy"]
+    assert out["angles"] > 2 * MB
