@@ -119,8 +119,8 @@ _ZONE_NAMES = {
     "est": -300, "edt": -240, "cst": -360, "cdt": -300,
     "mst": -420, "mdt": -360, "pst": -480, "pdt": -420,
 }  # fmt: skip
-_ZONE_RE = re.compile(
-    r"\s*[(\[]?\s*(?:"
+_ZONE_RE = re.compile(  # whitespace is collapsed first: bounded runs keep it linear anywhere
+    r"\s?[(\[]?\s?(?:"
     r"(?P<name>gmt|utc|ut|z|ict|[ecmp][sd]t)"
     r"(?:\s*(?P<sg>[+\-−])\s*(?P<zh>\d{1,2})(?::?(?P<zm>\d{2}))?)?"
     r"|(?P<sg2>[+\-−])(?P<zh2>\d{2}):?(?P<zm2>\d{2}))(?!\w)"
