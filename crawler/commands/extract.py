@@ -76,6 +76,7 @@ def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int
         yield from map(_task, tasks)
         return
     chunks = [tasks[i : i + 8] for i in range(0, len(tasks), 8)]
+    workers = min(workers, len(chunks))  # `--workers 100000` starts no more than it can use
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_chunk, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
