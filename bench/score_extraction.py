@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-from scrapy.http import HtmlResponse
 
+from crawler.decoding import decode_html
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import SiteMemory
 from crawler.registry import Profile, default_registry, generic_profile
@@ -129,10 +129,11 @@ def plain(html: str, url: str) -> dict[str, Any]:
 
 
 def decode(path: Path, url: str) -> str:
+    """A saved page's text, decoded as the crawl decodes it (crawler.decoding)."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    return HtmlResponse(url=url, body=data).text
+    return decode_html(data).html
 
 
 def score_corpus(corpus: Path) -> dict[str, dict[str, Score]]:

@@ -20,7 +20,12 @@ Rules (decisions, not accidents):
   ngày"), a year-less date without ``default_year``; impossible values
   ("invalid": 31/02/2022, 25:61); a year before 1995 ("too_old"); a local day after the fetch
   day ("future": a later hour of the fetch day is accepted, as clock skew).
+- A relative phrase that points forward ("2 ngày nữa", "3 ngày tới", "sau 2 ngày", "2 giờ
+  nữa") names an event to come, never a publication time: "future".
 - The first date found in the string wins; a string holding several dates is not arbitrated.
+- Untrusted text, bounded work: only the first ``MAX_INPUT`` characters are read, whitespace is
+  collapsed first, and every regex is linear (bounded repetitions, no nested quantifiers), so a
+  hostile date line of any length costs a few milliseconds.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from dateutil.relativedelta import relativedelta
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
-__all__ = ["MIN_YEAR", "VN_TZ", "ParsedDate", "parse_date", "warm_up"]
+__all__ = ["MAX_INPUT", "MIN_YEAR", "VN_TZ", "ParsedDate", "parse_date", "warm_up"]
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 MIN_YEAR = 1995
@@ -45,6 +50,10 @@ MIN_YEAR = 1995
 _DATEPARSER_MAX_LEN = 120
 # How far (characters) a clock time may sit from the date it belongs to.
 _WINDOW = 48
+# Characters of a date string read at all: a date line is a few dozen; the rest is noise.
+MAX_INPUT = 1_000
+# Number-unit pairs in one relative phrase ("1 giờ 30 phút trước" has two).
+_REL_MAX_PARTS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +119,24 @@ _ZONE_NAMES = {
     "est": -300, "edt": -240, "cst": -360, "cdt": -300,
     "mst": -420, "mdt": -360, "pst": -480, "pdt": -420,
 }  # fmt: skip
-_ZONE_RE = re.compile(
-    r"\s*[(\[]?\s*(?:"
+_ZONE_RE = re.compile(  # whitespace is collapsed first: bounded runs keep it linear anywhere
+    r"\s?[(\[]?\s?(?:"
     r"(?P<name>gmt|utc|ut|z|ict|[ecmp][sd]t)"
     r"(?:\s*(?P<sg>[+\-−])\s*(?P<zh>\d{1,2})(?::?(?P<zm>\d{2}))?)?"
     r"|(?P<sg2>[+\-−])(?P<zh2>\d{2}):?(?P<zm2>\d{2}))(?!\w)"
 )
 
 _REL_UNITS = r"giây|phút|giờ|tiếng|ngày|tuần|tháng|năm"
+# At most _REL_MAX_PARTS number-unit pairs: an unbounded repetition made "1 giờ 1 giờ ..."
+# (no "trước" after it) cost quadratic time, every start retrying the whole run.
+_REL_SPAN = rf"(?:\d{{1,4}} ?(?:{_REL_UNITS}) ?){{1,{_REL_MAX_PARTS}}}"
 _REL_RE = re.compile(
-    rf"(?:(?<!\w)cách\s*đây\s*(?P<ago>(?:\d{{1,4}}\s*(?:{_REL_UNITS})\s*)+)"
-    rf"|(?<!\d)(?P<before>(?:\d{{1,4}}\s*(?:{_REL_UNITS})\s*)+)trước)(?!\w)"
+    rf"(?:(?<!\w)cách ?đây ?(?P<ago>{_REL_SPAN})"
+    rf"|(?<!\d)(?P<before>{_REL_SPAN})trước)(?!\w)"
+)
+# Forward: "2 ngày nữa", "3 ngày tới", "sau 2 ngày", "trong 3 ngày tới".
+_FUTURE_RE = re.compile(
+    rf"(?<!\d)(?P<span>{_REL_SPAN})(?:nữa|tới)(?!\w)|(?<!\w)sau ?(?P<after>{_REL_SPAN})"
 )
 _REL_PART_RE = re.compile(rf"(\d{{1,4}})\s*({_REL_UNITS})")
 _REL_STEP: dict[str, tuple[str, int, str]] = {
@@ -214,13 +230,15 @@ _Found = tuple[date | datetime, str]
 
 
 def _normalise(raw: str) -> str:
-    """NFC (pages may send decomposed Vietnamese), no invisible characters, lower case, trimmed."""
+    """The first MAX_INPUT characters, NFC (pages may send decomposed Vietnamese), no invisible
+    characters, whitespace collapsed to single spaces, lower case."""
+    raw = raw[:MAX_INPUT]
     if not raw.isascii():
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
         if _INVISIBLE_RE.search(raw):
             raw = _INVISIBLE_RE.sub("", raw)
-    return raw.strip().lower()
+    return " ".join(raw.split()).lower()
 
 
 def _check(raw: str, found: _Found, now: datetime, method: str) -> ParsedDate:
@@ -246,6 +264,9 @@ def _fast(text: str, now: datetime, default_year: int | None) -> _Found | str | 
     m = _REL_RE.search(text)
     if m is not None:
         return _from_relative(m["ago"] or m["before"], now)
+    m = _FUTURE_RE.search(text)
+    if m is not None:
+        return "future"  # an event to come, not when the page was published
     m = _DAYWORD_RE.search(text)
     if m is not None:
         return _from_dayword(text, m, now)
@@ -429,7 +450,7 @@ def _parser_for(base: datetime, relative: bool = False) -> DateDataParser:
 
 def _with_dateparser(raw: str, text: str, now: datetime, default_year: int | None) -> _Found | str:
     """The slow path for the shapes the regexes do not know ("Tháng Mười Hai 29, 2013")."""
-    source = " ".join(_INVISIBLE_RE.sub("", unicodedata.normalize("NFC", raw)).split())
+    source = " ".join(_INVISIBLE_RE.sub("", unicodedata.normalize("NFC", raw[:MAX_INPUT])).split())
     base = now.replace(tzinfo=None)
     kinds = (True, False) if _REL_MARKER_RE.search(text) else (False,)
     try:

@@ -28,6 +28,7 @@ fingerprints: the next crawl of that spider resumes it.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -156,6 +157,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
+    if isinstance(value, bytes):  # a page's raw bytes: the store reads base64 back
+        return base64.b64encode(value).decode("ascii")
     return str(value)
 
 
@@ -478,6 +481,7 @@ class RedisItemPipeline:
             )
         if not self.html:
             record.pop("html", None)
+            record.pop("page_body", None)
         message = {"type": "item", "run": self.stats.get_value("distributed/run"), "item": record}
         try:
             # Compressing a page and the round trip to Redis happen off the reactor thread.

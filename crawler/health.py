@@ -93,6 +93,8 @@ def verdict(
     # fetch/errors leaves out article links that answered 404/410 (fetch/gone, crawler.gone)
     errors = stats.get("fetch/errors", 0) + stats.get("extract/errors", 0)
     if reason not in ("finished", "max_items"):
+        if stats.get("shutdown/forced"):
+            return EXIT_FAILED, f"the crawl stopped early ({reason}, forced by a second signal)"
         return EXIT_FAILED, f"the crawl stopped early ({reason})"
     if stats.get("store/errors"):
         return EXIT_FAILED, f"{stats['store/errors']} store write(s) failed"

@@ -33,9 +33,13 @@ class ArticleItem(scrapy.Item):
     date_error = scrapy.Field()
     date_conflicts = scrapy.Field()  # other sources that disagreed: [{"source", "value"}]
     content_hash = scrapy.Field()
+    capped = scrapy.Field()  # {field: original length} of the fields cut to their limit
     fetched_at = scrapy.Field()  # UTC ISO 8601
     # Carried to the store, not a column of `articles`
     html = scrapy.Field()  # the page as fetched (decoded), kept compressed for re-extraction
+    page_body = scrapy.Field()  # the page's bytes as received (kept when html is not them)
+    page_headers = scrapy.Field()  # the response's headers: {name: value}
+    page_encoding = scrapy.Field()  # the codec crawler.decoding read the bytes with
     hints = scrapy.Field()  # what discovery knew (API title/date/body, listing section)
     near_sketch = scrapy.Field()  # (MinHash signature, shingle count) of text, for the store
     facets = scrapy.Field()  # crawler.facets.analyse(): partners, provinces, relevance

@@ -14,9 +14,9 @@ page is TCVN3, Unicode NFC always (windows-1258 pages decode to combining tone m
 `looks_tcvn3(text)` is the detector; `tcvn3_to_unicode(text)` the plain-text converter.
 
 The detector works on the page as decoded with a Western single-byte charset (Latin-1 or
-cp1252: the two agree on every code VN3 uses). A response whose charset was guessed (Scrapy
-asks charset-normalizer, which may answer hp-roman8 or cp1250) must be re-decoded as cp1252
-first: `crawler.safety.SafetyMiddleware` does that before the spider sees the page.
+cp1252: the two agree on every code VN3 uses). Pages as bytes go through
+`crawler.decoding.decode_html`, which detects TCVN3 on the bytes (`looks_tcvn3_bytes`) whatever
+the page declares, reads them as cp1252 and converts them here.
 """
 
 from __future__ import annotations
@@ -81,12 +81,17 @@ _VIETNAMESE = re.compile(
     "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9\u0300\u0301\u0303\u0309\u0323]"
 )
 _VN_FONT = re.compile(r"""(?:face\s*=\s*["']?|font-family\s*:\s*["']?)\s*\.?Vn[A-Za-z]""", re.I)
+# Linear on any page: attributes are bounded, and an element that is never closed runs to
+# the end of the page in one match (a lazy ".*?</tag>" retried from every unclosed opening tag
+# was quadratic).
 _H_FONT_ELEMENT = re.compile(
-    r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]*?(?:face\s*=|font-family\s*:)\s*["']?\s*\.?Vn[A-Za-z]*H\b[^>]*)>(?P<inner>.*?)</(?P=tag)\s*>""",
+    r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]{0,2000}?(?:face\s{0,9}=|font-family\s{0,9}:)\s{0,9}["']?\s{0,9}\.?Vn[A-Za-z]{0,40}H\b[^>]{0,2000})>(?P<inner>(?:(?!</(?P=tag)\s{0,9}>).)*)(?:</(?P=tag)\s{0,9}>|\Z)""",
     re.I | re.S,
 )
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_STYLE = re.compile(
+    r"<(script|style)\b(?:(?!</\1\s{0,9}>).)*(?:</\1\s{0,9}>|\Z)", re.I | re.S
+)
+_TAG = re.compile(r"<[^<>]*>")  # not [^>]*: a run of "<" without ">" was quadratic
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _TEXT_OR_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&]+|&")
 _WORD = re.compile(r"\S+")
@@ -174,7 +179,7 @@ def _upper_text(html_fragment: str) -> str:
         piece = match.group(0)
         return piece if piece.startswith("&") and len(piece) > 1 else piece.upper()
 
-    parts = re.split(r"(<[^>]*>)", html_fragment)
+    parts = re.split(r"(<[^<>]*>)", html_fragment)
     return "".join(
         part if part.startswith("<") else _TEXT_OR_ENTITY.sub(upper, part) for part in parts
     )

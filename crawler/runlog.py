@@ -79,6 +79,7 @@ class CrawlRunLog:
         if not crawler.settings.getbool("RECORD_RUNS"):  # parse, check, shell, fetch: no run
             raise NotConfigured("RECORD_RUNS is off")
         self.run_id: int | None = None
+        self.finished = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -101,8 +102,9 @@ class CrawlRunLog:
             self.crawler.stats.set_value(f"health/baseline/{field}", share)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.run_id is None:
+        if self.run_id is None or self.finished:
             return
+        self.finished = True
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         threshold = self.crawler.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
         values = {
@@ -111,3 +113,39 @@ class CrawlRunLog:
             **run_summary(stats, threshold),
         }
         self._with_store(lambda store: store.finish_run(self.run_id, values))
+
+
+FORCED_REASON = "shutdown"
+
+
+def finish_unclosed(crawler: Crawler) -> None:
+    """After the reactor stopped: finish the run of a spider that never closed.
+
+    A second SIGTERM or SIGINT makes Scrapy stop the reactor at once ("forcing unclean
+    shutdown"): spider_closed never fires, so the items waiting for the store's next batch and
+    the run's `crawl_runs` row would be left behind, and the verdict had no reason ("stopped
+    early (None)"). Here the store writes what it holds, and the run is finished with the
+    reason `shutdown` (stat `shutdown/forced`), so cron sees exit status 1 and why.
+    """
+    stats = crawler.stats
+    if stats is None or stats.get_value("finish_reason") is not None:
+        return
+    stats.set_value("finish_reason", FORCED_REASON)
+    stats.set_value("shutdown/forced", 1)
+    logger.error("%s: forced shutdown: the crawl was stopped before it finished", _name(crawler))
+    engine = getattr(crawler, "engine", None)
+    scraper = getattr(engine, "scraper", None)
+    for component in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
+        close = getattr(component, "close_spider", None)
+        if close is not None and type(component).__name__ == "SQLiteStorePipeline":
+            try:
+                close()  # writes the pending batch on this thread
+            except Exception as exc:  # the row below must be written all the same
+                logger.error("%s: the last batch was not stored: %s", _name(crawler), exc)
+    for extension in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(extension, CrawlRunLog):
+            extension.spider_closed(crawler.spider, FORCED_REASON)
+
+
+def _name(crawler: Crawler) -> str:
+    return getattr(crawler.spidercls, "name", "?")

@@ -12,12 +12,13 @@ so it sees inflated bodies and can ask for a retry) handles what Scrapy itself l
   error (`retry/reason_count/truncated_html`), then dropped (`TruncatedPage`), never stored as
   half an article; stat `fetch/truncated`. A short Content-Length is Scrapy's business:
   DOWNLOAD_FAIL_ON_DATALOSS (True) turns it into ResponseDataLossError, retried and counted.
-- legacy TCVN3 (ABC font) pages: detected on the raw bytes and decoded as cp1252 whatever
-  charset Scrapy declared or guessed (charset-normalizer guesses hp-roman8 or cp1250 for them),
-  so that extraction's `crawler.legacy_encoding.fix_legacy_html` can convert them; stat
-  `fetch/legacy_encoding/tcvn3`.
-- charsets other than UTF-8 are counted (`fetch/charset/<codec>`, `fetch/charset/utf-8-bom`),
-  so a site that changes encoding shows in the stats.
+- charsets: the response is read with the encoding `crawler.decoding` finds in its bytes, not
+  the one it declares (a UTF-8 page served as iso-8859-1, a lying `<meta charset>`): stat
+  `fetch/charset/mislabelled`, with one warning. TCVN3 (ABC font) pages are read as cp1252
+  (`fetch/legacy_encoding/tcvn3`); other charsets than UTF-8 are counted
+  (`fetch/charset/<codec>`, `fetch/charset/utf-8-bom`, `fetch/charset/utf-8-invalid-bytes`),
+  so a site that changes encoding shows in the stats. Article text is decoded from the raw
+  bytes by the same function in the extraction workers.
 - XML with entity declarations (a billion-laughs feed or sitemap): counted
   (`fetch/xml_entities`); Scrapy's XML parsers do not expand entities (resolve_entities=False),
   and `xml_problem` below checks a document with a parser that does not either.
@@ -61,7 +62,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.legacy_encoding import looks_tcvn3_bytes
+from crawler.decoding import TCVN3, detect_encoding
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -255,17 +256,32 @@ class SafetyMiddleware:
         raise TruncatedPage(f"truncated page: {response.url}")
 
     def _charset(self, response: HtmlResponse) -> HtmlResponse:
-        body = response.body
-        if looks_tcvn3_bytes(body):
+        """Read the page with the encoding its bytes are in (crawler.decoding), whatever it
+        declared, so that links and selectors see the right text; counted."""
+        decoded = detect_encoding(response.body, response.headers.get("Content-Type"))
+        if decoded.encoding == TCVN3:
             self.stats.inc_value("fetch/legacy_encoding/tcvn3")
             logger.info("legacy TCVN3 (ABC) page, converted to Unicode: %s", response.url)
-            if response.encoding != "cp1252":
-                return response.replace(encoding="cp1252")
-            return response
-        if body.startswith(b"\xef\xbb\xbf"):
+        elif decoded.how == "bom":
             self.stats.inc_value("fetch/charset/utf-8-bom")
-        elif response.encoding not in ("utf-8", "ascii"):
-            self.stats.inc_value(f"fetch/charset/{response.encoding}")
+        elif decoded.encoding not in ("utf-8", "ascii"):
+            self.stats.inc_value(f"fetch/charset/{decoded.encoding}")
+        if decoded.how == "utf-8-repaired":
+            self.stats.inc_value("fetch/charset/utf-8-invalid-bytes")
+        if decoded.mislabelled:
+            self.stats.inc_value("fetch/charset/mislabelled")
+            self._warn_once(
+                "mislabelled",
+                "the page declares %s but its bytes are %s (read as %s): %s",
+                decoded.declared,
+                decoded.encoding,
+                decoded.encoding,
+                response.url,
+            )
+        codec = "cp1252" if decoded.encoding == TCVN3 else decoded.encoding
+        codec = "utf-8" if codec == "ascii" else codec
+        if codec != decoded.declared:
+            return response.replace(encoding=codec)
         return response
 
 

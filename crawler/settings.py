@@ -59,6 +59,7 @@ ITEM_PIPELINES = {
     "pipelines.dates.NormaliseDatePipeline": 50,
     "pipelines.provenance.FieldProvenancePipeline": 60,
     "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.caps.CapFieldsPipeline": 150,  # before any work on the text: see pipelines/caps
     "pipelines.text.NormaliseTextPipeline": 200,
     "pipelines.dedupe.ContentHashPipeline": 400,
     "pipelines.facets.FacetsPipeline": 450,

@@ -6,13 +6,16 @@ from typing import Any
 
 from crawler.textnorm import content_hash
 
+from .caps import cap_fields
 from .dates import normalise_date
 from .text import normalise_text
 from .validate import rejection_reason
 
 
 def normalise(item: dict[str, Any]) -> dict[str, Any]:
-    """Apply text, date and hash normalisation; record why the item would be dropped."""
+    """Cap, then apply text, date and hash normalisation (as the crawl's pipelines do); record
+    why the item would be dropped."""
+    cap_fields(item)
     normalise_text(item)
     normalise_date(item)
     item["rejected"] = rejection_reason(item)

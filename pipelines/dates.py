@@ -11,6 +11,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from crawler.dates import MAX_INPUT
 from crawler.extraction.dating import apply_date
 
 
@@ -18,6 +19,9 @@ def normalise_date(item: Any, stats: StatsCollector | None = None) -> Any:
     """Count the date extraction decided (decide it for items made before it did)."""
     if "date_error" not in item:
         apply_date(item, item["fetched_at"])
+    long = sum(len(str(raw)) > MAX_INPUT for _, raw in item.get("date_candidates") or [])
+    if long and stats:  # decided on their first MAX_INPUT characters only
+        stats.inc_value("dates/long_input", long)
     if stats:
         if item.get("published_at"):
             stats.inc_value(f"dates/source/{item.get('methods', {}).get('published_at')}")

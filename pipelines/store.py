@@ -12,6 +12,7 @@ unwritten batch, never half an article. WAL mode lets readers query while a craw
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -37,6 +38,8 @@ from crawler.facets.gazetteer import GazetteerError, gazetteer
 from crawler.textnorm import content_hash, fold
 from crawler.urls import canonical_url, clean_url
 from pipelines import dedupe
+from pipelines.caps import FIELD_LIMITS as FIELD_LIMITS  # re-exported
+from pipelines.caps import cap_fields, limit_of
 
 if TYPE_CHECKING:
     from crawler.registry import Site
@@ -73,20 +76,6 @@ EXTRACTED_COLUMNS = tuple(
 )
 REQUIRED = ("url", "site", "title", "text", "fetched_at")
 JSON_COLUMNS = ("images", "methods", "date_conflicts", "capped")
-
-# Longest value kept per field (characters); a longer one is cut, counted and recorded in
-# `articles.capped`, never dropped.
-FIELD_LIMITS = {
-    "title": 1_000,
-    "lead": 5_000,
-    "author": 300,
-    "section": 300,
-    "published_raw": 300,
-    "canonical_url": 4_096,
-    "text": 500_000,
-}
-IMAGES_LIMIT = 300
-CAPTION_LIMIT = 2_000
 
 # The full-text index (v6): title, lead and text as written, tokenized with case folded but
 # diacritics kept, plus `folded`, the same three with every diacritic removed and đ/Đ as d/D.
@@ -146,40 +135,6 @@ def explain(exc: BaseException) -> str:
     return message
 
 
-def cap_fields(item: dict[str, Any]) -> dict[str, int]:
-    """Cut over-long fields in place; return {field: original length} of those cut.
-
-    The item's `capped` gets the same record (merged with an earlier one), so the row says so.
-    """
-    capped: dict[str, int] = {}
-    for name, limit in FIELD_LIMITS.items():
-        value = item.get(name)
-        if isinstance(value, str) and len(value) > limit:
-            capped[name] = len(value)
-            cut = value[:limit]
-            space = cut.rfind(" ")
-            item[name] = cut[:space] if space > limit * 0.9 else cut
-    images = item.get("images")
-    if isinstance(images, list):
-        if len(images) > IMAGES_LIMIT:
-            capped["images"] = len(images)
-            images = images[:IMAGES_LIMIT]
-        kept = []
-        for image in images:
-            caption = image.get("caption") if isinstance(image, dict) else None
-            if isinstance(caption, str) and len(caption) > CAPTION_LIMIT:
-                capped["images.caption"] = max(capped.get("images.caption", 0), len(caption))
-                image = {**image, "caption": caption[:CAPTION_LIMIT]}
-            kept.append(image)
-        item["images"] = kept
-    if capped:
-        earlier = item.get("capped")
-        if isinstance(earlier, str):
-            earlier = json.loads(earlier)
-        item["capped"] = {**(earlier or {}), **capped}
-    return capped
-
-
 def missing_fields(item: Mapping[str, Any]) -> list[str]:
     return [name for name in REQUIRED if not item.get(name)]
 
@@ -195,6 +150,42 @@ def compress_html(html: str) -> bytes:
 
 def decompress_html(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
+
+
+def page_bytes(item: Mapping[str, Any]) -> bytes | None:
+    """The page's bytes as received, carried by the item (base64 text after a trip through
+    Redis), or None."""
+    body = item.get("page_body")
+    if isinstance(body, str):
+        return base64.b64decode(body)
+    return body if isinstance(body, bytes) else None
+
+
+def page_columns(item: Mapping[str, Any], html: str) -> tuple[str | None, bytes | None, str | None]:
+    """The v4 `pages` columns (headers, body, encoding) for an item: the bytes are kept,
+    compressed, only when they are not the UTF-8 of the stored html (most pages are)."""
+    headers = item.get("page_headers")
+    body = page_bytes(item)
+    if headers is None and body is None:
+        return None, None, item.get("page_encoding")
+    kept = None
+    if body is not None and body != html.encode("utf-8"):
+        kept = zlib.compress(body, PAGE_COMPRESSION_LEVEL)
+    headers_json = json.dumps(headers or {}, ensure_ascii=False, sort_keys=True)
+    return headers_json, kept, item.get("page_encoding")
+
+
+def stored_page_text(html_blob: bytes, headers: str | None, body: bytes | None) -> str:
+    """A stored page's text as crawler.decoding reads it today: decoded again from its bytes
+    (v4 rows; the bytes are the html's UTF-8 when `body` is NULL), or the html as decoded at
+    fetch time (rows from before v4, whose bytes were not kept)."""
+    html = decompress_html(html_blob)
+    if headers is None:
+        return html
+    from crawler.decoding import content_type_of, decode_html
+
+    raw = zlib.decompress(body) if body is not None else html.encode("utf-8")
+    return decode_html(raw, content_type_of(json.loads(headers))).html
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -401,6 +392,20 @@ def _migrate_v3(store: Store) -> None:
     store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
 
 
+def _migrate_v4(store: Store) -> None:
+    """Pages keep what was received, so that a fix to decoding repairs them: the response's
+    headers, its bytes when they are not the UTF-8 of `html`, and the codec used. Rows from
+    before stay as they were (NULL: the bytes were not kept; `html` is all there is).
+    Idempotent: a file a build without this step took past v4 gets the columns on open."""
+    existing = {column.name for column in store.db["pages"].columns}
+    for column, kind in V4_PAGE_COLUMNS:
+        if column not in existing:
+            store.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+
+
+V4_PAGE_COLUMNS = (("headers", "TEXT"), ("body", "BLOB"), ("encoding", "TEXT"))
+
+
 def _migrate_v5(store: Store) -> None:
     """Links that answered 404/410, and when to try them again (crawler.gone)."""
     store.db.execute(
@@ -546,7 +551,7 @@ MIGRATIONS = {
     1: lambda store: _create_v1(store.db),
     2: _migrate_v2,
     3: _migrate_v3,
-    4: lambda store: None,  # v4 is another branch's migration (merged separately)
+    4: _migrate_v4,
     5: _migrate_v5,
     6: _migrate_v6,
     7: _migrate_v7,
@@ -601,6 +606,9 @@ class Store:
                 f"{self.path}: schema version {version} is newer than this crawler's "
                 f"({SCHEMA_VERSION}); upgrade the crawler"
             )
+        if version >= 4 and not self._has_v4_page_columns():
+            with self.transaction():  # past v4 without its step (another build's numbering)
+                _migrate_v4(self)
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
@@ -611,6 +619,10 @@ class Store:
                 MIGRATIONS[target](self)
                 self.db.execute(f"PRAGMA user_version = {target}")
                 version = target
+
+    def _has_v4_page_columns(self) -> bool:
+        existing = {column.name for column in self.db["pages"].columns}
+        return all(column in existing for column, _ in V4_PAGE_COLUMNS)
 
     def _check_writable(self) -> None:
         """Fail now, not at the first batch, when the file cannot be written."""
@@ -673,8 +685,6 @@ class Store:
         missing = missing_fields(item)
         if missing:
             raise InvalidItem(f"{item.get('url')}: missing {', '.join(missing)}")
-        if not item.get("content_hash"):
-            item["content_hash"] = content_hash(item["text"])  # of the whole body
         for name, size in cap_fields(item).items():
             counter[f"capped/{name}"] += 1
             logger.warning(
@@ -682,8 +692,10 @@ class Store:
                 item["url"],
                 name,
                 size,
-                FIELD_LIMITS.get(name, IMAGES_LIMIT if name == "images" else CAPTION_LIMIT),
+                limit_of(name),
             )
+        if not item.get("content_hash"):
+            item["content_hash"] = content_hash(item["text"])  # of the stored (capped) body
         db = self.db
         seen_at = item["fetched_at"]
         url = item["url"] = clean_url(item["url"])
@@ -756,17 +768,19 @@ class Store:
 
     def _keep_page(self, item: dict[str, Any], article_id: int) -> None:
         html = item["html"]
+        headers, body, encoding = page_columns(item, html)
         self.db.execute(
             """
             INSERT INTO pages
                 (url, article_id, site, fetched_at, content_hash, compression, html,
-                 html_chars, hints)
-            VALUES (?, ?, ?, ?, ?, 'zlib', ?, ?, ?)
+                 html_chars, hints, headers, body, encoding)
+            VALUES (?, ?, ?, ?, ?, 'zlib', ?, ?, ?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET
                 article_id = excluded.article_id, site = excluded.site,
                 fetched_at = excluded.fetched_at, content_hash = excluded.content_hash,
                 compression = excluded.compression, html = excluded.html,
-                html_chars = excluded.html_chars, hints = excluded.hints
+                html_chars = excluded.html_chars, hints = excluded.hints,
+                headers = excluded.headers, body = excluded.body, encoding = excluded.encoding
             """,
             [
                 item["url"],
@@ -777,6 +791,9 @@ class Store:
                 compress_html(html),
                 len(html),
                 json.dumps(item.get("hints") or {}, ensure_ascii=False, sort_keys=True),
+                headers,
+                body,
+                encoding,
             ],
         )
 
@@ -1012,7 +1029,7 @@ class Store:
             pages = {
                 row[0]: row[1:]
                 for row in self.db.execute(
-                    "SELECT id, url, site, fetched_at, html, hints FROM pages"
+                    "SELECT id, url, site, fetched_at, html, hints, headers, body FROM pages"
                     f" WHERE id IN ({marks})",
                     [page_id for _, page_id in found],
                 ).fetchall()
@@ -1021,13 +1038,13 @@ class Store:
                 after_id = article_id
                 if not self._one("SELECT 1 FROM articles WHERE id = ?", article_id):
                     continue  # merged into another article since this chunk was read
-                url, page_site, fetched_at, html, hints = pages[page_id]
+                url, page_site, fetched_at, html, hints, headers, body = pages[page_id]
                 yield {
                     "article_id": article_id,
                     "url": url,
                     "site": page_site,
                     "fetched_at": fetched_at,
-                    "html": decompress_html(html),
+                    "html": stored_page_text(html, headers, body),
                     "hints": json.loads(hints) if hints else {},
                 }
             if left > 0:
@@ -1053,8 +1070,8 @@ class Store:
         writes no `article_versions` row. `dry_run` only tells what would happen.
         """
         item = dict(item)
-        item["content_hash"] = content_hash(item["text"])  # of the whole body, as in a crawl
         cap_fields(item)
+        item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
         with self.transaction():
             other = self._one(
                 "SELECT id FROM articles WHERE content_hash = ? AND id != ?",

@@ -173,6 +173,15 @@ CASES: list[tuple[str | None, int | None, tuple[str | None, str | None, str | No
     ("2 giờ", None, err("unparseable")),  # "2 o'clock" or "2 hours ago": not guessed
     ("15 tháng trước", None, err("unparseable")),  # months ago name no day
     ("sau 22 giờ nữa", None, err("future")),
+    # forward phrases name an event to come, never a publication time
+    ("2 ngày nữa", None, err("future")),
+    ("3 ngày tới", None, err("future")),
+    ("sau 2 ngày", None, err("future")),
+    ("trong 3 ngày tới", None, err("future")),
+    ("Khai mạc sau 2 ngày", None, err("future")),
+    ("2 giờ nữa", None, err("future")),  # later on the fetch day: still no publication time
+    ("3 tuần nữa", None, err("future")),
+    ("2 ngày trước", None, ok("2026-11-21", D)),  # the past phrase is still read
     ("tuần sau", None, err("future")),
     # --- year-less dates: the year comes from the article ------------------------------------
     ("Chiều 13/4", 2023, ok("2023-04-13", D)),

@@ -16,6 +16,7 @@ from crawler import distributed
 from crawler.cli import Strict, check_spider_arguments
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
+from crawler.runlog import finish_unclosed
 
 logger = logging.getLogger("crawler")
 
@@ -58,6 +59,7 @@ class Command(Strict, ScrapyCrawl):
             self.exitcode = EXIT_FAILED
             logger.error("%s: the crawl could not start", name)
             return
+        finish_unclosed(crawler)  # a forced (second-signal) shutdown closed nothing
         threshold = self.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
         self.exitcode, reason = verdict(crawler.stats.get_stats(), threshold)
         log = logger.info if self.exitcode == 0 else logger.error

@@ -17,6 +17,7 @@ from crawler.cli import Strict, check_spider_arguments
 from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
 from crawler.locks import LockBusy, LockError, SpiderLock
 from crawler.registry import default_registry
+from crawler.runlog import finish_unclosed
 
 logger = logging.getLogger("crawler")
 
@@ -84,6 +85,7 @@ class Command(Strict, BaseRunSpiderCommand):
                 lock.release()
         threshold = self.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
         for crawler in crawlers:
+            finish_unclosed(crawler)  # a forced (second-signal) shutdown closed nothing
             code, reason = verdict(crawler.stats.get_stats(), threshold)
             (logger.info if code == 0 else logger.error)(
                 "%s: exit %d: %s", crawler.spidercls.name, code, reason

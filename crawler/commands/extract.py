@@ -2,6 +2,10 @@
 
 `scrapy extract --batch LIST` reads `path<TAB>url` lines and prints one JSON object per line.
 Gzipped pages are accepted. Operators use it to debug a page; tests use it too.
+
+A page that cannot be read or extracted costs only itself: its line is a JSON object with
+`error` (and `path`, `url`), the same message goes to stderr, the batch goes on, and the exit
+status is 1 at the end. Bad options or a bad list file are usage errors: one line, exit 2.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import argparse
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,13 +26,13 @@ from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.http import HtmlResponse
 
 from crawler.cli import Strict
+from crawler.decoding import decode_html
 from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
-from crawler.legacy_encoding import looks_tcvn3_bytes
 from crawler.registry import Site, default_registry
+from crawler.terminal import printable
 from pipelines.chain import normalise
 
 
@@ -41,28 +47,54 @@ def read_page(path: Path) -> bytes:
 
 
 def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) -> dict[str, Any]:
-    """Decode a saved page as Scrapy would, extract it and run the normalising pipelines."""
-    response = HtmlResponse(url=url, body=read_page(path))
-    if looks_tcvn3_bytes(response.body):  # 8-bit font encoding: read bytes as they are
-        response = response.replace(encoding="cp1252")
-    return normalise(page_item(response.text, url, site, None, fetched_at.isoformat()))
+    """Decode a saved page as the crawl does (crawler.decoding, no header: the bytes and the
+    page's own declaration decide), extract it and run the normalising pipelines."""
+    html = decode_html(read_page(path)).html
+    return normalise(page_item(html, url, site, None, fetched_at.isoformat()))
 
 
 def _task(task: tuple[Path, str, Site | None, datetime]) -> dict[str, Any] | str:
     path = task[0]
     try:
         return extract_file(*task)
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # missing, unreadable or broken gzip
         return f"{path}: cannot read: {exc}"
+    except RecursionError:
+        return f"{path}: cannot extract: the page is nested too deeply"
+    except Exception as exc:  # one bad page must not end the batch
+        return f"{path}: cannot extract: {type(exc).__name__}: {exc}"
+
+
+def _chunk(tasks: list[tuple[Path, str, Site | None, datetime]]) -> list[dict[str, Any] | str]:
+    return [_task(task) for task in tasks]
 
 
 def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int) -> Iterator:
-    """Results in input order; many pages go to a pool of worker processes."""
+    """Results in input order; many pages go to a pool of worker processes. A worker that
+    dies (a page that crashes the parser) fails its pages and the ones still queued, with a
+    message each, never the whole command."""
     if workers <= 1 or len(tasks) < 8:
         yield from map(_task, tasks)
         return
+    chunks = [tasks[i : i + 8] for i in range(0, len(tasks), 8)]
+    workers = min(workers, len(chunks))  # `--workers 100000` starts no more than it can use
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        yield from pool.map(_task, tasks, chunksize=8)
+        futures = [pool.submit(_chunk, chunk) for chunk in chunks]
+        for future, chunk in zip(futures, chunks, strict=True):
+            try:
+                yield from future.result()
+            except BrokenProcessPool:
+                yield from (f"{task[0]}: cannot extract: a worker process died" for task in chunk)
+
+
+def parse_fetched_at(value: str) -> datetime:
+    """--fetched-at: an ISO 8601 time (a time without offset is local to this machine)."""
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"--fetched-at {value!r}: expected an ISO 8601 time, e.g. 2025-06-01T08:00:00+07:00"
+        ) from None
 
 
 class Command(Strict, ScrapyCommand):
@@ -93,11 +125,7 @@ class Command(Strict, ScrapyCommand):
         sites = default_registry()
         if opts.site and opts.site not in sites:
             raise UsageError(f"unknown site {opts.site!r}; known: {', '.join(sorted(sites))}")
-        fetched_at = (
-            datetime.fromisoformat(opts.fetched_at).astimezone(UTC)
-            if opts.fetched_at
-            else datetime.now(UTC)
-        )
+        fetched_at = parse_fetched_at(opts.fetched_at) if opts.fetched_at else datetime.now(UTC)
         if opts.batch:
             jobs = list(self._batch_jobs(Path(opts.batch)))
         elif len(args) == 1 and opts.url:
@@ -108,23 +136,34 @@ class Command(Strict, ScrapyCommand):
             (path, url, sites[opts.site] if opts.site else site_for(url, sites), fetched_at)
             for path, url in jobs
         ]
+        if opts.workers is not None and opts.workers < 0:
+            raise UsageError(f"--workers {opts.workers}: expected 0 or more")
         workers = default_workers() if opts.workers is None else opts.workers
         failures = 0
-        for result in run_tasks(tasks, workers):
+        for (path, url, *_), result in zip(tasks, run_tasks(tasks, workers), strict=True):
             if isinstance(result, str):
                 failures += 1
-                print(result, file=sys.stderr)
-            else:
-                print(json.dumps(result, ensure_ascii=False, sort_keys=True))
+                print(printable(result), file=sys.stderr)
+                result = {"path": str(path), "url": url, "error": result}
+            print(json.dumps(result, ensure_ascii=False, sort_keys=True))
         if failures:
+            print(f"{failures} of {len(tasks)} pages failed", file=sys.stderr)
             self.exitcode = 1
 
     @staticmethod
     def _batch_jobs(listing: Path):
         try:
-            lines = listing.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise UsageError(f"{listing}: cannot read: {exc}") from exc
+            data = listing.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            lines = data.decode("utf-8").splitlines()
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UsageError(f"{listing}: cannot read: {exc}") from None
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise UsageError(
+                f"{listing}:{line}: not UTF-8 text (byte {exc.start}); save the list as UTF-8"
+            ) from None
         for number, line in enumerate(lines, 1):
             if not line.strip() or line.startswith("#"):
                 continue

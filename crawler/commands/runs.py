@@ -10,6 +10,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
+from crawler.terminal import SQLITE_MAX_INT, printable
 
 COLUMNS = (
     "id",
@@ -41,6 +42,8 @@ class Command(Strict, ScrapyCommand):
         parser.add_argument("--last", type=int, default=5, help="runs per site (default 5)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not 1 <= opts.last <= SQLITE_MAX_INT:
+            raise UsageError(f"--last {opts.last}: expected a number from 1 to {SQLITE_MAX_INT}")
         assert self.settings is not None
         path = Path(self.settings["SQLITE_PATH"])
         if not path.exists():
@@ -60,7 +63,7 @@ class Command(Strict, ScrapyCommand):
             raise UsageError(f"{path}: cannot read crawl_runs: {exc}") from exc
         finally:
             conn.close()
-        table = [COLUMNS] + [tuple("" if v is None else str(v) for v in row) for row in rows]
+        table = [COLUMNS] + [tuple(printable(v) for v in row) for row in rows]
         widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
         for row in table:
             print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -23,6 +23,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
+from crawler.terminal import SQLITE_MAX_INT, printable
 from crawler.textnorm import tone_placements
 from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
 
@@ -140,8 +141,8 @@ class Command(Strict, ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give a query, e.g. scrapy search doi ngoai")
-        if opts.limit < 1:
-            raise UsageError(f"--limit {opts.limit}: expected a positive number")
+        if not 1 <= opts.limit <= SQLITE_MAX_INT:
+            raise UsageError(f"--limit {opts.limit}: expected a number from 1 to {SQLITE_MAX_INT}")
         text = " ".join(args)
         if not (text.strip() if opts.raw else fts_query(text)):
             raise UsageError(f"{text!r}: no word to search for")
@@ -156,13 +157,13 @@ class Command(Strict, ScrapyCommand):
         try:
             rows = search(db, text, opts.site, opts.limit, opts.raw)
         except sqlite3.OperationalError as exc:
-            print(f"error: {path}: cannot search for {text!r}: {exc}", file=sys.stderr)
+            print(f"error: {path}: cannot search for {printable(text)!r}: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
         finally:
             db.close()
         for row in rows:
-            print("\t".join(str(value) for value in row))
+            print("\t".join(printable(value) for value in row))
         if not rows:
-            print(f"no article matches {text!r}", file=sys.stderr)
+            print(f"no article matches {printable(text)!r}", file=sys.stderr)
             self.exitcode = 1

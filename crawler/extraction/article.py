@@ -25,6 +25,7 @@ import trafilatura
 from lxml import etree
 from parsel import Selector
 
+from crawler.dates import MAX_INPUT as MAX_DATE_LINE
 from crawler.legacy_encoding import fix_legacy_html
 from crawler.registry import Profile
 
@@ -599,7 +600,7 @@ class ArticlePage:
     def _author_in_date(self, date_line: str | None) -> str | None:
         if not date_line or not self.profile.author_in_date:
             return None
-        m = re.search(self.profile.author_in_date, date_line)
+        m = re.search(self.profile.author_in_date, date_line[:MAX_DATE_LINE])  # bounded work
         return _cut_author(m.group(1), self.profile.author_cut) if m else None
 
     def date_line(self) -> str | None:

@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from crawler.dates import VN_TZ, ParsedDate, parse_date
+from crawler.dates import MAX_INPUT, VN_TZ, ParsedDate, parse_date
+from crawler.textnorm import strip_controls
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Sources that may be the portal's clock ("Thứ Hai, 23/11/2026" in the header) rather than the
@@ -42,7 +43,8 @@ def _reject_clock(source: str, date: ParsedDate, fetched_at: datetime) -> Parsed
 def decide_date(candidates: list[tuple[str, str]], fetched_at: datetime) -> dict[str, Any]:
     """published_at (+07:00; a bare date at day precision), its precision, raw text, source,
     error (why there is none) and conflicts, from the candidates of one page."""
-    candidates = [(str(s), str(raw)) for s, raw in candidates]
+    # Untrusted text, bounded work: parse_date reads the first MAX_INPUT characters only.
+    candidates = [(str(s), strip_controls(str(raw)[:MAX_INPUT])) for s, raw in candidates]
     years = [int(m.group()) for _, raw in candidates for m in [YEAR.search(raw)] if m]
     default_year = years[0] if years else None
     parsed = [

@@ -1,14 +1,16 @@
 """A fetched page as the pipelines receive it: extraction plus the fields every caller sets.
 
 The spider (through the worker pool), `scrapy extract`, `scrapy reextract`, the benchmarks and
-the tests all go through `page_item`, so an item means the same thing whichever way it was
-made: its publication date is decided here, against the injected fetch time.
+the tests all go through `page_item` (or `page_item_from_bytes` for a page as fetched: bytes are
+decoded by crawler.decoding, the one place bytes become text), so an item means the same thing
+whichever way it was made: its publication date is decided here, against the injected fetch time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from crawler.decoding import decode_html
 from crawler.registry import Site, generic_profile
 from crawler.urls import clean_url
 
@@ -35,3 +37,23 @@ def page_item(
     fields["site"] = site.name if site else None
     fields["fetched_at"] = fetched_at
     return apply_date(fields, fetched_at)
+
+
+def page_item_from_bytes(
+    body: bytes,
+    content_type: str | bytes | None,
+    url: str,
+    site: Site | None,
+    hints: dict[str, Any] | None,
+    fetched_at: str,
+    memory: SiteMemory | None = None,
+) -> dict[str, Any]:
+    """page_item of a page as fetched: its bytes and Content-Type header, decoded by
+    crawler.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used) and
+    `page_body_needed` (False when the bytes are just the UTF-8 of `html`: no need to keep them)."""
+    decoded = decode_html(body, content_type)
+    fields = page_item(decoded.html, url, site, hints, fetched_at, memory)
+    fields["html"] = decoded.html
+    fields["page_encoding"] = decoded.encoding
+    fields["page_body_needed"] = decoded.html.encode("utf-8") != body
+    return fields

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from crawler.registry import Profile, Site
 
 from .article import extract_article
-from .item import page_item
+from .item import page_item_from_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +53,8 @@ def default_workers() -> int:
 
 class ExtractionPool:
     """`await pool.run(fn, *args)` runs a picklable function in a worker (inline when
-    workers == 0); `await pool.extract(...)` is page_item there.
+    workers == 0); `await pool.extract(...)` is page_item_from_bytes there (a page's bytes
+    are decoded in the worker too).
 
     With `stats`, the CPU time each call took is added to `pool/cpu_seconds/<function>`: what
     extraction (and each pipeline's share) costs, measured where it runs; its wall time to
@@ -77,16 +78,33 @@ class ExtractionPool:
 
     async def extract(
         self,
-        html: str,
+        body: bytes,
+        content_type: str | bytes | None,
         url: str,
         site: Site,
         hints: dict[str, Any] | None,
         fetched_at: str,
         stats: StatsCollector | None = None,
     ) -> dict[str, Any]:
-        return await self.run(page_item, html, url, site, hints, fetched_at, stats=stats)
+        return await self.run(
+            page_item_from_bytes,
+            body,
+            content_type,
+            url,
+            site,
+            hints,
+            fetched_at,
+            stats=stats,
+            label="page_item",  # the stats' name for extraction (README, bench)
+        )
 
-    async def run(self, fn: Callable[..., T], *args: Any, stats: StatsCollector | None = None) -> T:
+    async def run(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        stats: StatsCollector | None = None,
+        label: str | None = None,
+    ) -> T:
         if self.workers == 0:
             result, spent, wall = _timed(fn, *args)
         else:
@@ -98,8 +116,9 @@ class ExtractionPool:
                 self.close()
                 raise
         if stats is not None:
-            stats.inc_value(f"pool/cpu_seconds/{fn.__name__}", spent)
-            stats.inc_value(f"pool/wall_seconds/{fn.__name__}", wall)
+            label = label or fn.__name__
+            stats.inc_value(f"pool/cpu_seconds/{label}", spent)
+            stats.inc_value(f"pool/wall_seconds/{label}", wall)
         return result
 
     def close(self) -> None:

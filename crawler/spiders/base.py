@@ -26,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.decoding import response_headers
 from crawler.extraction.pool import shared_pool
 from crawler.gone import GoneBackoff, is_gone
 from crawler.items import ArticleItem
@@ -454,7 +455,8 @@ class SiteSpider(scrapy.Spider):
             return
         try:
             fields = await self.extractor.extract(
-                response.text,
+                response.body,
+                response.headers.get("Content-Type"),
                 response.url,
                 self.site,
                 hints,
@@ -474,4 +476,10 @@ class SiteSpider(scrapy.Spider):
             self.count("extract/over_max_items")
             return
         self._in_flight += 1
-        yield ArticleItem(html=response.text, hints=hints, **fields)
+        needed = fields.pop("page_body_needed", True)
+        yield ArticleItem(
+            hints=hints,
+            page_headers=response_headers(response),
+            page_body=response.body if needed else None,  # else: the UTF-8 of html
+            **fields,
+        )
