@@ -395,15 +395,9 @@ def _migrate_v3(store: Store) -> None:
 def _migrate_v4(store: Store) -> None:
     """Pages keep what was received, so that a fix to decoding repairs them: the response's
     headers, its bytes when they are not the UTF-8 of `html`, and the codec used. Rows from
-    before stay as they were (NULL: the bytes were not kept; `html` is all there is).
-    Idempotent: a file a build without this step took past v4 gets the columns on open."""
-    existing = {column.name for column in store.db["pages"].columns}
-    for column, kind in V4_PAGE_COLUMNS:
-        if column not in existing:
-            store.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
-
-
-V4_PAGE_COLUMNS = (("headers", "TEXT"), ("body", "BLOB"), ("encoding", "TEXT"))
+    before stay as they were (NULL: the bytes were not kept; `html` is all there is)."""
+    for column, kind in (("headers", "TEXT"), ("body", "BLOB"), ("encoding", "TEXT")):
+        store.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
 
 
 def _migrate_v5(store: Store) -> None:
@@ -606,9 +600,6 @@ class Store:
                 f"{self.path}: schema version {version} is newer than this crawler's "
                 f"({SCHEMA_VERSION}); upgrade the crawler"
             )
-        if version >= 4 and not self._has_v4_page_columns():
-            with self.transaction():  # past v4 without its step (another build's numbering)
-                _migrate_v4(self)
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
@@ -619,10 +610,6 @@ class Store:
                 MIGRATIONS[target](self)
                 self.db.execute(f"PRAGMA user_version = {target}")
                 version = target
-
-    def _has_v4_page_columns(self) -> bool:
-        existing = {column.name for column in self.db["pages"].columns}
-        return all(column in existing for column, _ in V4_PAGE_COLUMNS)
 
     def _check_writable(self) -> None:
         """Fail now, not at the first batch, when the file cannot be written."""

@@ -11,6 +11,7 @@ import pytest
 
 from crawler.decoding import TCVN3, decode_html
 from crawler.extraction.item import page_item_from_bytes
+from tests.conftest import FETCH_TIME
 from tests.faults import pages
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -47,11 +48,12 @@ def test_a_windows_1258_page_under_a_utf8_declaration_is_read_as_windows_1258(pa
     html = decode_html(read(path)).html
     legacy = pages.to_cp1258(html)
     url = json.loads(path.with_suffix(".json").read_text("utf-8"))["url"]
-    truth = page_item_from_bytes(html.encode(), "text/html; charset=utf-8", url, None, None, "")
+    utf8 = "text/html; charset=utf-8"
+    truth = page_item_from_bytes(html.encode(), utf8, url, None, None, FETCH_TIME)
     for header in ("text/html; charset=utf-8", "text/html", None):
         decoded = decode_html(legacy, header)
         assert decoded.encoding == "cp1258"
-        item = page_item_from_bytes(legacy, header, url, None, None, "")
+        item = page_item_from_bytes(legacy, header, url, None, None, FETCH_TIME)
         assert (item["title"], item["text"]) == (truth["title"], truth["text"])
         assert item["page_body_needed"]  # the bytes are not the text's UTF-8: keep them
 
