@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import re._constants as sre_constants
+import re._parser as sre_parser
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,6 +74,9 @@ SITE_FIELDS: dict[str, type] = {
 
 REQUIRED = ("label", "family", "root", "article")
 API_KINDS = ("sharepoint_dstintuc",)
+SITE_NAME = re.compile(r"[a-z0-9_]+")  # spider names, lock and log file names
+POSITIVE_INTS = ("page_size", "max_pages", "api.page_size")
+MAX_URL_LENGTH = 4096  # longer links are not articles (and are not matched against a rule)
 
 
 class RegistryError(ValueError):
@@ -171,6 +176,8 @@ class Site:
         return urls
 
     def is_article_url(self, url: str) -> bool:
+        if len(url) > MAX_URL_LENGTH:
+            return False
         parts = urlsplit(url)
         if (parts.hostname or "").lower() not in self.hosts:
             return False
@@ -202,16 +209,53 @@ def _check_types(
             raise _fail(path, site, name, "expected a list of strings")
 
 
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _nested_repeat(parsed: sre_parser.SubPattern | list, inside: bool = False) -> bool:
+    """True when an unbounded repeat sits inside another unbounded repeat, `(a+)+`, `(a*b?)*`:
+    the shape that backtracks exponentially on a link that almost matches."""
+    for op, arg in parsed:
+        if op in _REPEATS:
+            low, high, body = arg
+            unbounded = high == sre_constants.MAXREPEAT or high > 100
+            if unbounded and inside:
+                return True
+            if _nested_repeat(body, inside or unbounded):
+                return True
+        elif op == sre_constants.SUBPATTERN:
+            if _nested_repeat(arg[-1], inside):
+                return True
+        elif op == sre_constants.BRANCH:
+            if any(_nested_repeat(branch, inside) for branch in arg[1]):
+                return True
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested_repeat(
+            arg[1], inside
+        ):
+            return True
+    return False
+
+
 def _check_regex(path: Path, site: str, name: str, pattern: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
         raise _fail(path, site, name, f"invalid regular expression: {exc}") from exc
+    if _nested_repeat(sre_parser.parse(pattern)):
+        raise _fail(
+            path,
+            site,
+            name,
+            f"regular expression {pattern!r} nests a repeat in a repeat (catastrophic"
+            " backtracking on a near-miss): write it without the nesting",
+        )
 
 
 def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, Any]) -> Site:
     if not isinstance(raw, dict):
         raise _fail(path, name, "-", "a site must be a table")
+    if not SITE_NAME.fullmatch(name):
+        raise _fail(path, name, "name", "a site name is lower-case letters, digits and '_' only")
     _check_types(path, name, raw, SITE_FIELDS)
     family_name = raw.get("family", "generic")
     if family_name not in families:
@@ -228,6 +272,10 @@ def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, 
 
     _check_types(path, name, merged["extract"], EXTRACT_FIELDS, "extract.")
     _check_types(path, name, api_raw, API_FIELDS, "api.")
+    for key in POSITIVE_INTS:
+        value = api_raw.get(key[4:]) if key.startswith("api.") else merged.get(key)
+        if value is not None and value < 1:
+            raise _fail(path, name, key, f"expected a positive integer, got {value}")
     for key in ("article", "article_query", "paging_follow"):
         if merged.get(key):
             _check_regex(path, name, key, merged[key])
