@@ -22,6 +22,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from crawler.middlewares import redirect_refusal
+from crawler.safety import CHALLENGE, looks_like_challenge
+from crawler.spiders.base import BadApiAnswer, api_records
 from tests.conftest import ROOT, clean_env, crawl, fast_settings
 from tests.faults import FAULTS, FaultServer, pages
 from tests.faults.server import (
@@ -296,3 +299,104 @@ def test_loopback_addresses_are_not_fetched(tmp_path: Path, host: str):
     [run] = stats_of(tmp_path / "allowed.db")
     assert "fetch/private_address" not in run
     assert allowed.returncode != 2
+
+
+# ------------------------------------------------------------------------------------------
+# The helpers on their own
+# ------------------------------------------------------------------------------------------
+
+CLOUDFLARE_CHALLENGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<meta name="robots" content="noindex,nofollow"><style>*{box-sizing:border-box}</style>
+</head><body><div class="main-wrapper" role="main"><div class="main-content">
+<h1 class="zone-name-title h1">baoquocte.vn</h1>
+<h2 class="h2" id="challenge-running">Checking if the site connection is secure</h2>
+<noscript><div id="challenge-error-title">Enable JavaScript and cookies to continue</div></noscript>
+<div id="challenge-body-text" class="core-msg spacer">baoquocte.vn needs to review the security
+of your connection before proceeding.</div>
+<form id="challenge-form" action="/?__cf_chl_f_tk=abc" method="POST"></form></div></div>
+<script>(function(){window._cf_chl_opt={cvId: '2',cZone: 'baoquocte.vn',cType: 'managed'};
+var a = document.createElement('script');
+a.src = '/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1';
+document.getElementsByTagName('head')[0].appendChild(a);}());</script>
+<div class="footer" role="contentinfo"><div class="footer-inner">Performance &amp; security by
+<a rel="noopener noreferrer" href="https://www.cloudflare.com" target="_blank">Cloudflare</a></div>
+</div></body></html>"""
+
+DDOS_GUARD = b"""<!DOCTYPE html><html><head><title>DDoS-Guard</title></head><body>
+<div id="ddg-captcha"><div class="h-captcha" data-sitekey="x"></div></div>
+<p>Checking your browser before accessing thoidai.com.vn.</p>
+<p>DDoS protection by <a href="https://ddos-guard.net">DDoS-Guard</a></p></body></html>"""
+
+CAPTCHA_GATE = b"""<html><head><title>Xac minh</title>
+<script src="https://www.google.com/recaptcha/api.js"></script></head><body>
+<form method="post" action="/verify"><p>Vui long xac nhan ban khong phai la robot.</p>
+<div class="g-recaptcha" data-sitekey="6Lc"></div><input type="submit"></form></body></html>"""
+
+
+@pytest.mark.parametrize("page", [CLOUDFLARE_CHALLENGE, DDOS_GUARD, CAPTCHA_GATE])
+def test_challenge_pages_are_recognised(page: bytes):
+    assert looks_like_challenge(page)
+
+
+def _mirror_article(key: str) -> bytes:
+    return FaultServer().mirror_page("baoquocte.vn", pages.article(key).path).body
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pages.with_comment_form(_mirror_article("baoquocte-gia-ca-phe")),
+        pages.with_paragraph(_mirror_article("baoquocte-trien-lam-son-mai"), DDOS_PARAGRAPH),
+        # the same page, trimmed to its article: a short story still is not a challenge
+        pages.with_paragraph(
+            b'<html><head><title>Tin</title></head><body><div class="__MASTERCMS_CONTENT">'
+            + "<p>Câu chuyện về một cổng thông tin bị tấn công từ chối dịch vụ. ".encode() * 30
+            + b"</p></div></body></html>",
+            "Chân trang ghi: DDoS protection by Cloudflare.",
+        ),
+    ],
+)
+def test_articles_with_challenge_words_are_not_challenges(page: bytes):
+    assert CHALLENGE.search(page)  # the marker is there
+    assert not looks_like_challenge(page)
+
+
+@pytest.mark.parametrize(
+    ("location", "why"),
+    [
+        ("https://baoquocte.vn/a-1.html", None),
+        ("http://www.baoquocte.vn/a-1.html", None),
+        ("https://baoquocte.vn:443/a-1.html", None),
+        ("https://baoquocte.vn:6379/a-1.html", "port"),
+        ("http://baoquocte.vn:8080/a-1.html", "port"),
+        ("https://baoquocte.vn:99999/a-1.html", "port"),
+        ("https://internal.baoquocte.vn/a-1.html", "host"),
+        ("https://baoquocte.vn.evil.example/a-1.html", "host"),
+        ("ftp://baoquocte.vn/a-1.html", "scheme"),
+    ],
+)
+def test_redirect_refusal(location: str, why: str | None):
+    assert redirect_refusal(location, ("baoquocte.vn", "www.baoquocte.vn")) == why
+
+
+def test_api_records_streams_and_caps():
+    body = b'{"draw":1,"data":[{"ID":1,"Tags":[{"a":[1]}]},5,"x",{"ID":2}],"recordsTotal":4}'
+    assert api_records(body, 10) == ([{"ID": 1, "Tags": [{"a": [1]}]}, 5, "x", {"ID": 2}], 0)
+    assert api_records(body, 2) == ([{"ID": 1, "Tags": [{"a": [1]}]}, 5], 2)
+    assert api_records(b'{"data":[]}', 5) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"draw":1,"recordsTotal":8,"data":[{"ID":12,"Title":"Tin \xc4\x91',  # cut
+        b"<!DOCTYPE html><html><body>Runtime Error</body></html>",
+        b'{"Message":"An error has occurred."}',
+        b'{"data":{"ID":1}}',
+        b"",
+    ],
+)
+def test_api_records_refuses_what_is_not_an_api_answer(body: bytes):
+    with pytest.raises(BadApiAnswer):
+        api_records(body, 10)
