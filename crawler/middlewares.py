@@ -71,6 +71,8 @@ class HostWatchMiddleware:
             or response.status not in REDIRECT_STATUSES
             or b"Location" not in response.headers
             or request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+            or request.meta.get("handle_httpstatus_all")
         ):
             return response
         location = urljoin(request.url, response.headers["Location"].decode("latin-1").strip())

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from crawler.middlewares import redirect_refusal
 from crawler.safety import CHALLENGE, looks_like_challenge
-from crawler.spiders.base import BadApiAnswer, api_records
+from crawler.sharepoint_api import BadApiAnswer, api_records
 from tests.conftest import ROOT, clean_env, crawl, fast_settings
 from tests.faults import FAULTS, FaultServer, pages
 from tests.faults.server import (

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
-import ijson
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -32,66 +31,13 @@ from crawler.known import KnownUrls
 from crawler.middlewares import OffsiteRedirect
 from crawler.registry import Site
 from crawler.safety import ForbiddenByRobots, xml_problem
+from crawler.sharepoint_api import BadApiAnswer, api_records, api_text
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
 API_TITLE_MARKERS = re.compile(r"^#+|#+$")
 API_TEXT_FIELDS = ("Title", "DescriptionNews", "ContentNews", "CreatedDate")
-
-
-class BadApiAnswer(ValueError):
-    """The API answered something that is not its JSON (an error page, a cut body)."""
-
-
-def api_records(body: bytes, limit: int) -> tuple[list[Any], int]:
-    """The first `limit` records of a SharePoint API answer's "data" array, and how many more
-    it held. Streamed (ijson): an answer of a million records costs the records kept, not a
-    million dicts. Raises BadApiAnswer for anything but a JSON object with a "data" list."""
-    kept: list[Any] = []
-    extra = 0
-    seen_data = False
-    events = ijson.parse(body, use_float=True)
-    try:
-        for prefix, event, value in events:
-            if prefix == "data":
-                if event == "start_array":
-                    seen_data = True
-                elif event != "end_array":
-                    raise BadApiAnswer("'data' is not a list")
-                continue
-            if prefix != "data.item":
-                continue
-            keep = len(kept) < limit
-            if event in ("start_map", "start_array"):
-                builder = ijson.ObjectBuilder() if keep else None
-                end = "end_map" if event == "start_map" else "end_array"
-                if builder is not None:
-                    builder.event(event, value)
-                for inner_prefix, inner_event, inner_value in events:
-                    if builder is not None:
-                        builder.event(inner_event, inner_value)
-                    if inner_prefix == "data.item" and inner_event == end:
-                        break
-                record = builder.value if builder is not None else None
-            else:
-                record = value
-            if keep:
-                kept.append(record)
-            else:
-                extra += 1
-    except ijson.JSONError as exc:
-        raise BadApiAnswer(f"not JSON: {exc}") from None
-    if not seen_data:
-        raise BadApiAnswer("no 'data' list")
-    return kept, extra
-
-
-def api_text(record: dict[str, Any], key: str) -> str | None:
-    """A text field of an API record: a string, else None (a number, object or list there is
-    not the text the field should hold)."""
-    value = record.get(key)
-    return value if isinstance(value, str) else None
 
 
 class SpiderArgumentError(ValueError):
@@ -252,20 +198,27 @@ class SiteSpider(scrapy.Spider):
         """The page's links, at most DISCOVERY_MAX_LINKS of them, read from at most its first
         DISCOVERY_MAX_PAGE_BYTES (a listing of 100k links would otherwise cost a tree and a
         request per link: hundreds of MB). What is cut is counted."""
-        if len(response.body) > self.listing_max_bytes:
-            self.count("discovery/page_bytes_cut", len(response.body) - self.listing_max_bytes)
-            self.warn_once(
-                f"big:{response.url}",
-                "discovery page of %d bytes: links read from its first %d only: %s",
-                len(response.body),
-                self.listing_max_bytes,
-                response.url,
-            )
-            response = response.replace(body=response.body[: self.listing_max_bytes])
+        response = self.head_of(response)
         extractor = LinkExtractor(
             allow_domains=self.site.hosts, restrict_css=self._area(response), unique=True
         )
         return self.capped([link.url for link in extractor.extract_links(response)], response.url)
+
+    def head_of(self, response: Response) -> Response:
+        """The response cut to its first DISCOVERY_MAX_PAGE_BYTES (parsers recover from the
+        cut): a listing or feed of 100k links costs a tree of hundreds of MB, not the links."""
+        size = len(response.body)
+        if size <= self.listing_max_bytes:
+            return response
+        self.count("discovery/page_bytes_cut", size - self.listing_max_bytes)
+        self.warn_once(
+            f"big:{response.url}",
+            "discovery page of %d bytes: links read from its first %d only: %s",
+            size,
+            self.listing_max_bytes,
+            response.url,
+        )
+        return response.replace(body=response.body[: self.listing_max_bytes])
 
     def capped(self, urls: list[str], source: str, limit: int | None = None) -> list[str]:
         limit = limit or self.max_links
@@ -374,11 +327,13 @@ class SiteSpider(scrapy.Spider):
             )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
+        head = self.head_of(response)
         selector = scrapy.Selector(
-            text=response.text if isinstance(response, TextResponse) else "", type="xml"
+            text=head.text if isinstance(head, TextResponse) else "", type="xml"
         )
         urls = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
         urls += selector.xpath("//*[local-name()='entry']/*[local-name()='link']/@href").getall()
+        del selector
         urls = self.capped([u.strip() for u in urls], response.url)
         self.count("discovery/feeds")
         if problem := xml_problem(response.body):  # read with recovery all the same

@@ -340,6 +340,15 @@ def generated_teasers(first: int, last: int) -> bytes:
     ).encode()
 
 
+def generated_items(first: int, last: int) -> bytes:
+    """RSS items linking generated article paths /bai-so-N-9NNNNNN.html."""
+    return "".join(
+        f"<item><title>Bài số {n}</title>"
+        f"<link>{BASE}/bai-so-{n}-{9_000_000 + n}.html</link></item>\n"
+        for n in range(first, last)
+    ).encode()
+
+
 def api_bad_fields(body: bytes) -> bytes:
     """A real API answer with fields of the wrong type (what a CMS migration leaves behind):
     ContentNews a number, DescriptionNews an object and a list, Title a number, plus a record

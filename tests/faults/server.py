@@ -506,8 +506,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.chunk(after)
         self.chunk(b"")
 
+    def huge_feed(self, count: int) -> None:
+        """An RSS feed of `count` generated items (~105 bytes each), streamed."""
+        self.head(
+            200, "application/rss+xml; charset=utf-8", headers=[("Transfer-Encoding", "chunked")]
+        )
+        self.chunk(b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>')
+        batch = 5000
+        for first in range(0, count, batch):
+            self.chunk(pages.generated_items(first, min(first + batch, count)))
+        self.chunk(b"</channel></rss>\n")
+        self.chunk(b"")
+
     def feed(self, name: str) -> None:
         mode = self.faults.feeds.get(name)
+        if mode == "huge":
+            return self.huge_feed(100_000)
         if mode == "malformed":
             body = pages.malformed_rss(pages.article(FEED_ONLY))
         elif mode == "bomb":
