@@ -6,8 +6,8 @@
 - an article with a reCAPTCHA comment form, or quoting "DDoS protection by", is an article;
 - redirects go only to the registry's hosts on their default ports; no connection to a
   loopback or private address without ALLOW_PRIVATE_ADDRESSES;
-- a listing of 100k links and an API page of 1M records are capped, counted, and cost little
-  memory;
+- a listing of 100k links, a feed of 100k items and an API page of 1M records are capped,
+  counted, and cost little memory;
 - Scrapy's RemoteControl extension is off.
 """
 
@@ -220,7 +220,12 @@ def huge_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
     )
 
 
-@pytest.mark.parametrize("name", ["huge_listing", "huge_api"])
+@pytest.fixture(scope="module")
+def huge_feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
+    yield from _capped_crawl(tmp_path_factory, "huge_feed", {"feeds": {"": "huge"}}, "baoquocte")
+
+
+@pytest.mark.parametrize("name", ["huge_listing", "huge_api", "huge_feed"])
 def test_huge_discovery_pages_keep_memory_flat(request: pytest.FixtureRequest, name: str):
     c: Crawl = request.getfixturevalue(name)
     assert c.run["finish_reason"] == "finished", c.result.stderr[-3000:]
@@ -236,6 +241,17 @@ def test_listing_of_100k_links_is_capped_and_counted(huge_listing: Crawl):
     c = huge_listing
     assert c.stat("discovery/page_bytes_cut") > 0
     assert c.stat("discovery/links_cut") > 40_000
+    generated = sum(n for (h, t), n in c.server.hits.items() if t.startswith("/bai-so-"))
+    assert 0 < generated <= 1000
+    for key in GOOD:
+        assert_article(c, key)
+
+
+def test_feed_of_100k_items_is_capped_and_counted(huge_feed: Crawl):
+    """~10 MB of RSS: read from its first 2 MiB, the first 1000 item links kept."""
+    c = huge_feed
+    assert c.stat("discovery/page_bytes_cut") > 0
+    assert c.stat("discovery/links_cut") > 10_000
     generated = sum(n for (h, t), n in c.server.hits.items() if t.startswith("/bai-so-"))
     assert 0 < generated <= 1000
     for key in GOOD:

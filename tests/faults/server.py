@@ -29,7 +29,8 @@ whatever `length` asked, generated on the fly: ~12.9 MB), or the real answer.
 Network boundaries and caches (see FaultServer's arguments): `cache_headers` sends the home page,
 listings and feeds with `Cache-Control: max-age=86400`, an old Last-Modified and an ETag, and
 answers 304 to a matching If-None-Match / If-Modified-Since (`conditional` counts those);
-`huge_listing=N` makes /ngoai-giao a listing of N generated article links (streamed);
+`huge_listing=N` makes /ngoai-giao a listing of N generated article links (streamed), and
+feeds may be "huge" (100k generated items, streamed);
 `internal.baoquocte.vn` (INTERNAL_HOST, not a registry host) is served like baoquocte.vn.
 """
 
@@ -185,7 +186,7 @@ class FaultServer:
 
     links: names of FAULTS linked from the home page and listings (others stay reachable).
     robots_disallow: paths robots.txt disallows (e.g. ["/thoi-su"]).
-    feeds: feed path ("" for /rss_feed/, else the section) -> "malformed" | "bomb".
+    feeds: feed path ("" for /rss_feed/, else the section) -> "malformed" | "bomb" | "huge".
     api: vinhphuc list name -> "invalid_json" | "html".
     """
 
