@@ -27,8 +27,10 @@ a record without ID and one that is a string), "huge" (API_HUGE_RECORDS records 
 whatever `length` asked, generated on the fly: ~12.9 MB), or the real answer.
 
 Network boundaries and caches (see FaultServer's arguments): `cache_headers` sends the home page,
-listings and feeds with `Cache-Control: max-age=86400`, an old Last-Modified and an ETag, and
-answers 304 to a matching If-None-Match / If-Modified-Since (`conditional` counts those);
+listings and feeds with cache headers, and answers 304 to a matching If-None-Match or
+If-Modified-Since (`conditional` counts those): "max_age" is `Cache-Control: max-age=86400`
+and an ETag, "last_modified" only a Last-Modified years old (heuristic freshness: months),
+which moves a day when `extra_links` changes the page;
 `huge_listing=N` makes /ngoai-giao a listing of N generated article links (streamed), and
 feeds may be "huge" (100k generated items, streamed);
 `internal.baoquocte.vn` (INTERNAL_HOST, not a registry host) is served like baoquocte.vn.
@@ -65,6 +67,7 @@ STREAM_CAP = 256 << 20  # an "endless" page stops there if the client never hang
 OFFSITE_TARGET = "https://baoquocte-moi.example/chuyen-trang-900013.html"
 INTERNAL_HOST = "internal.baoquocte.vn"  # a subdomain the registry does not list
 OLD_LAST_MODIFIED = "Mon, 04 Jan 2021 08:00:00 GMT"  # heuristic freshness: months
+CHANGED_LAST_MODIFIED = "Tue, 05 Jan 2021 08:00:00 GMT"  # the page once `extra_links` is set
 API_HUGE_RECORDS = 1_000_000
 
 
@@ -196,7 +199,7 @@ class FaultServer:
         robots_disallow: Iterable[str] = (),
         feeds: dict[str, str] | None = None,
         api: dict[str, str] | None = None,
-        cache_headers: bool = False,
+        cache_headers: str | None = None,
         huge_listing: int = 0,
     ) -> None:
         self.links = tuple(links)
@@ -472,20 +475,20 @@ class _Handler(BaseHTTPRequestHandler):
         return self.answer(page.status, page.body, page.content_type)
 
     def cacheable(self, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
-        """The page, with cache headers and conditional answers when `cache_headers` is on."""
+        """The page, with cache headers and conditional answers when `cache_headers` is set."""
         faults = self.faults
         if not faults.cache_headers:
             return self.answer(200, body, content_type)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        headers = [
-            ("Cache-Control", "max-age=86400"),
-            ("Last-Modified", OLD_LAST_MODIFIED),
-            ("ETag", etag),
-        ]
+        modified = CHANGED_LAST_MODIFIED if faults.extra_links else OLD_LAST_MODIFIED
+        if faults.cache_headers == "max_age":
+            headers = [("Cache-Control", "max-age=86400"), ("ETag", etag)]
+        else:
+            headers = [("Last-Modified", modified)]
         path = self.path.split("?", 1)[0]
         match = self.headers.get("If-None-Match")
         since = self.headers.get("If-Modified-Since")
-        unchanged = match == etag if match else since == OLD_LAST_MODIFIED
+        unchanged = match == etag if match else since == modified
         with faults._lock:
             if match or since:
                 faults.conditional[path] += 1
