@@ -32,7 +32,8 @@ If-Modified-Since (`conditional` counts those): "max_age" is `Cache-Control: max
 and an ETag, "last_modified" only a Last-Modified years old (heuristic freshness: months),
 which moves a day when `extra_links` changes the page;
 `huge_listing=N` makes /ngoai-giao a listing of N generated article links (streamed), and
-feeds may be "huge" (100k generated items, streamed);
+feeds may be "huge" (100k generated items, streamed); `huge_sitemap=N` adds N generated
+locs to /sitemap-news.xml;
 `internal.baoquocte.vn` (INTERNAL_HOST, not a registry host) is served like baoquocte.vn.
 """
 
@@ -201,6 +202,7 @@ class FaultServer:
         api: dict[str, str] | None = None,
         cache_headers: str | None = None,
         huge_listing: int = 0,
+        huge_sitemap: int = 0,
     ) -> None:
         self.links = tuple(links)
         unknown = [name for name in self.links if name not in FAULTS]
@@ -211,6 +213,7 @@ class FaultServer:
         self.api = dict(api or {})
         self.cache_headers = cache_headers
         self.huge_listing = huge_listing
+        self.huge_sitemap = huge_sitemap
         self.extra_links: list[str] = []  # mirror keys linked too (changeable between crawls)
         self.conditional: Counter[str] = Counter()  # path -> conditional requests received
         self.not_modified: Counter[str] = Counter()  # path -> 304 answers
@@ -545,7 +548,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/sitemap-empty-loc.xml":  # an index whose entries lost their URL
             body = pages.sitemap(["", "  ", "sitemap-news.xml", "javascript:void(0)"], index=True)
         elif path == "/sitemap-news.xml":
-            body = pages.sitemap([pages.article(SITEMAP_ONLY).url])
+            extra = [
+                f"{base}/bai-so-{n}-{9_000_000 + n}.html" for n in range(self.faults.huge_sitemap)
+            ]
+            body = pages.sitemap([pages.article(SITEMAP_ONLY).url, *extra])
         else:
             return self.answer(404, b"not found\n", "text/plain")
         self.answer(200, body, "application/xml; charset=utf-8")
