@@ -25,21 +25,21 @@ class OffsiteRedirect(IgnoreRequest):
     list, another port, another scheme): refused, counted, reported."""
 
 
-def redirect_refusal(location: str, hosts: tuple[str, ...]) -> str | None:
+def redirect_refusal(location: str, hosts: tuple[str, ...], port: int | None = None) -> str | None:
     """Why a redirect to `location` leaves the site ("host", "port", "scheme"), None if not.
 
     Only the registry's hosts, exactly (not their subdomains: `internal.baoquocte.vn` is not
-    baoquocte.vn), on the scheme's default port."""
+    baoquocte.vn), on the scheme's default port (or the port the site's root names)."""
     parts = urlsplit(location)
     if parts.scheme not in DEFAULT_PORTS:
         return "scheme"
     if (parts.hostname or "").lower().rstrip(".") not in hosts:
         return "host"
     try:
-        port = parts.port
+        target_port = parts.port
     except ValueError:
         return "port"
-    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+    if target_port not in (None, DEFAULT_PORTS[parts.scheme], port):
         return "port"
     return None
 
@@ -76,7 +76,7 @@ class HostWatchMiddleware:
         ):
             return response
         location = urljoin(request.url, response.headers["Location"].decode("latin-1").strip())
-        why = redirect_refusal(location, site.hosts)
+        why = redirect_refusal(location, site.hosts, site.root_port)
         if why is None:
             return response
         netloc = urlsplit(location).netloc.lower() or location[:60]
@@ -94,3 +94,34 @@ class HostWatchMiddleware:
                 why,
             )
         raise OffsiteRedirect(f"redirect off the site's hosts ({why}): {location}")
+
+
+class HostBoundsMiddleware:
+    """Refuse any request off the site's hosts and default ports before it is sent (a meta
+    refresh to `baoquocte.vn:6379`, a sitemap entry on another host): the same bounds as
+    redirects. First among the downloader middlewares, so that not even robots.txt is asked
+    of such a host. Stat `fetch/offsite_refused/<host|port|scheme>`."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostBoundsMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        site = getattr(self.crawler.spider, "site", None)
+        if site is None:
+            return
+        why = redirect_refusal(request.url, site.hosts, site.root_port)
+        if why is None:
+            return
+        netloc = urlsplit(request.url).netloc.lower()
+        self.stats.inc_value("fetch/offsite_refused")
+        self.stats.inc_value(f"fetch/offsite_refused/{why}")
+        if netloc not in self.logged:
+            self.logged.add(netloc)
+            logger.warning("request off the site's hosts (%s), not sent: %s", why, request.url)
+        raise OffsiteRedirect(f"request off the site's hosts ({why}): {request.url}")

@@ -76,6 +76,7 @@ REQUIRED = ("label", "family", "root", "article")
 API_KINDS = ("sharepoint_dstintuc",)
 SITE_NAME = re.compile(r"[a-z0-9_]+")  # spider names, lock and log file names
 POSITIVE_INTS = ("page_size", "max_pages", "api.page_size")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 4096  # longer links are not articles (and are not matched against a rule)
 
 
@@ -143,6 +144,11 @@ class Site:
     def canonical_host(self) -> str:
         return self.hosts[0]
 
+    @property
+    def root_port(self) -> int | None:
+        """The port the root URL names, if any (else the scheme's default is the only one)."""
+        return urlsplit(self.root).port
+
     def expand(self, template: str, **values: Any) -> str:
         """Fill a URL template from the registry with this site's values."""
         return template.format(root=self.root, **values)
@@ -180,6 +186,11 @@ class Site:
             return False
         parts = urlsplit(url)
         if (parts.hostname or "").lower() not in self.hosts:
+            return False
+        try:
+            if parts.port not in (None, DEFAULT_PORTS.get(parts.scheme), self.root_port):
+                return False  # baoquocte.vn:6379 is not baoquocte.vn
+        except ValueError:
             return False
         if not re.search(self.article, parts.path):
             return False
@@ -289,6 +300,10 @@ def _build_site(path: Path, name: str, raw: dict[str, Any], families: dict[str, 
     parts = urlsplit(root)
     if parts.scheme not in ("http", "https") or not parts.hostname or not root.endswith("/"):
         raise _fail(path, name, "root", f"expected an absolute http(s) URL ending in '/': {root!r}")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError as exc:
+        raise _fail(path, name, "root", f"bad port in {root!r}: {exc}") from None
     hosts = tuple(h.lower() for h in merged.get("hosts") or [parts.hostname])
     if parts.hostname not in hosts:
         hosts = (parts.hostname, *hosts)

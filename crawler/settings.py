@@ -47,6 +47,7 @@ DOWNLOAD_HANDLERS = {
 MIRROR_HOSTS: dict[str, str] = {}
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.HostBoundsMiddleware": 40,  # before Scrapy's offsite filter (50)
     "crawler.middlewares.HostWatchMiddleware": 650,
 }
 

@@ -23,6 +23,7 @@ import pytest
 import sqlite_utils
 
 from crawler.middlewares import redirect_refusal
+from crawler.registry import default_registry
 from crawler.safety import CHALLENGE, looks_like_challenge
 from crawler.sharepoint_api import BadApiAnswer, api_records
 from tests.conftest import ROOT, clean_env, crawl, fast_settings
@@ -109,6 +110,26 @@ def test_redirect_off_the_registry_hosts_is_refused(
     assert f"-> https://{netloc}{target.path} ({why}: not followed)" in boundaries.result.stderr
     assert_nothing_stored(boundaries, fault.url, fault.source)
     assert_nothing_stored(boundaries, f"https://{netloc}{target.path}")
+
+
+def test_meta_refresh_to_another_port_is_not_sent(boundaries: Crawl):
+    """Scrapy's MetaRefreshMiddleware follows the refresh; the request is refused before it is
+    sent (and before robots.txt is asked of baoquocte.vn:6379)."""
+    fault = FAULTS["refresh_port"]
+    target = pages.article(fault.source)
+    assert boundaries.hits(fault.path) == 1
+    assert boundaries.server.count(target.path) == 0
+    assert boundaries.stat("fetch/offsite_refused/port") == 1
+    assert f"not sent: https://baoquocte.vn:6379{target.path}" in boundaries.result.stderr
+    assert_nothing_stored(boundaries, f"https://baoquocte.vn:6379{target.path}", fault.source)
+
+
+def test_links_on_another_port_are_not_articles():
+    site = default_registry()["baoquocte"]
+    assert site.is_article_url("https://baoquocte.vn/a-1.html")
+    assert site.is_article_url("https://baoquocte.vn:443/a-1.html")
+    assert not site.is_article_url("https://baoquocte.vn:6379/a-1.html")
+    assert not site.is_article_url("https://baoquocte.vn:99999/a-1.html")
 
 
 def test_refused_redirects_are_not_fetch_errors(boundaries: Crawl):

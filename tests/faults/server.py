@@ -139,6 +139,7 @@ FAULTS: dict[str, Fault] = {
     "redirect_subdomain": Fault(
         "/chuyen-ten-mien-900021.html", "redirect_subdomain", "baoquocte-giu-to-dai-bang"
     ),
+    "refresh_port": Fault("/lam-moi-900022.html", "refresh_port", "baoquocte-filler-13"),
 }
 DDOS_PARAGRAPH = (
     "Theo nhà cung cấp, dòng chữ “DDoS protection by Cloudflare” ở chân trang cho thấy cổng"
@@ -172,7 +173,7 @@ CONTENT = (
     "binary",
     "gzip_bomb",
 )
-BOUNDARIES = ("comment_form", "ddos_words", "redirect_port", "redirect_subdomain")
+BOUNDARIES = ("comment_form", "ddos_words", "redirect_port", "redirect_subdomain", "refresh_port")
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -702,6 +703,18 @@ def redirect_to(netloc: str) -> Callable[[_Handler, Fault, int, str], None]:
     return behaviour
 
 
+def refresh_port(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
+    """A page whose <meta http-equiv="refresh"> sends the browser to another port."""
+    assert fault.source is not None
+    target = f"https://baoquocte.vn:6379{pages.article(fault.source).path}"
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><title>Chuyển trang</title>'
+        "</head><body><p>Đang chuyển trang…</p></body></html>"
+    )
+    handler.answer(200, page.encode())
+
+
 def gzip_bomb(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
     handler.answer(
         200, pages.gzip_bomb(), "text/html; charset=utf-8", [("Content-Encoding", "gzip")]
@@ -735,4 +748,5 @@ BEHAVIOURS: dict[str, Callable[[_Handler, Fault, int, str], None]] = {
     "ddos_words": ddos_words,
     "redirect_port": redirect_to("baoquocte.vn:6379"),
     "redirect_subdomain": redirect_to(INTERNAL_HOST),
+    "refresh_port": refresh_port,
 }
