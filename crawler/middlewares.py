@@ -1,10 +1,12 @@
-"""Downloader middlewares that make a site's odd behaviour visible in stats and logs."""
+"""Downloader middlewares that keep the crawl on the site's hosts and report where it is sent."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
+
+from scrapy.exceptions import IgnoreRequest
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -14,13 +16,91 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect out of the site's hosts (another host, a subdomain the registry does not
+    list, another port, another scheme): refused, counted, reported."""
+
+
+def redirect_refusal(location: str, hosts: tuple[str, ...], port: int | None = None) -> str | None:
+    """Why a redirect to `location` leaves the site ("host", "port", "scheme"), None if not.
+
+    Only the registry's hosts, exactly (not their subdomains: `internal.baoquocte.vn` is not
+    baoquocte.vn), on the scheme's default port (or the port the site's root names)."""
+    parts = urlsplit(location)
+    if parts.scheme not in DEFAULT_PORTS:
+        return "scheme"
+    if (parts.hostname or "").lower().rstrip(".") not in hosts:
+        return "host"
+    try:
+        target_port = parts.port
+    except ValueError:
+        return "port"
+    if target_port not in (None, DEFAULT_PORTS[parts.scheme], port):
+        return "port"
+    return None
+
 
 class HostWatchMiddleware:
-    """Report redirects that leave the site's hosts (vinhphuc.gov.vn → phutho.gov.vn).
+    """Refuse and report redirects that leave the site's hosts (vinhphuc.gov.vn → phutho.gov.vn,
+    baoquocte.vn → baoquocte.vn:6379 or internal.baoquocte.vn).
 
-    Sits before RedirectMiddleware, so it sees the raw 3xx. The redirect itself is left to
-    Scrapy (the offsite filter drops it when the target host is not the site's).
+    Sits before RedirectMiddleware, so it sees the raw 3xx, and raises OffsiteRedirect before
+    it is followed (Scrapy's offsite filter lets subdomains and other ports through). Stats:
+    `fetch/redirect_refused/<host|port|scheme>`, `site/redirect_offsite/<netloc>`.
     """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.logged: set[str] = set()
+        self.enabled = crawler.settings.getbool("REDIRECT_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostWatchMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        site = getattr(self.crawler.spider, "site", None)
+        if (
+            site is None
+            or not self.enabled
+            or response.status not in REDIRECT_STATUSES
+            or b"Location" not in response.headers
+            or request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+            or request.meta.get("handle_httpstatus_all")
+        ):
+            return response
+        location = urljoin(request.url, response.headers["Location"].decode("latin-1").strip())
+        why = redirect_refusal(location, site.hosts, site.root_port)
+        if why is None:
+            return response
+        netloc = urlsplit(location).netloc.lower() or location[:60]
+        self.stats.inc_value("fetch/redirect_refused")
+        self.stats.inc_value(f"fetch/redirect_refused/{why}")
+        self.stats.inc_value("site/redirect_offsite")
+        self.stats.inc_value(f"site/redirect_offsite/{netloc}")
+        if netloc not in self.logged:
+            self.logged.add(netloc)
+            logger.warning(
+                "%s redirects to another host: %s -> %s (%s: not followed)",
+                self.crawler.spider.name,
+                request.url,
+                location,
+                why,
+            )
+        raise OffsiteRedirect(f"redirect off the site's hosts ({why}): {location}")
+
+
+class HostBoundsMiddleware:
+    """Refuse any request off the site's hosts and default ports before it is sent (a meta
+    refresh to `baoquocte.vn:6379`, a sitemap entry on another host): the same bounds as
+    redirects. First among the downloader middlewares, so that not even robots.txt is asked
+    of such a host. Stat `fetch/offsite_refused/<host|port|scheme>`."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -28,21 +108,20 @@ class HostWatchMiddleware:
         self.logged: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> HostWatchMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> HostBoundsMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        spider = self.crawler.spider
-        if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
-            location = urljoin(request.url, response.headers["Location"].decode("latin-1"))
-            target = (urlsplit(location).hostname or "").lower()
-            site = getattr(spider, "site", None)
-            if site is not None and target and target not in site.hosts:
-                self.stats.inc_value("site/redirect_offsite")
-                self.stats.inc_value(f"site/redirect_offsite/{target}")
-                if target not in self.logged:
-                    self.logged.add(target)
-                    logger.warning(
-                        "%s redirects to another host: %s -> %s", spider.name, request.url, location
-                    )
-        return response
+    def process_request(self, request: Request) -> None:
+        site = getattr(self.crawler.spider, "site", None)
+        if site is None:
+            return
+        why = redirect_refusal(request.url, site.hosts, site.root_port)
+        if why is None:
+            return
+        netloc = urlsplit(request.url).netloc.lower()
+        self.stats.inc_value("fetch/offsite_refused")
+        self.stats.inc_value(f"fetch/offsite_refused/{why}")
+        if netloc not in self.logged:
+            self.logged.add(netloc)
+            logger.warning("request off the site's hosts (%s), not sent: %s", why, request.url)
+        raise OffsiteRedirect(f"request off the site's hosts ({why}): {request.url}")

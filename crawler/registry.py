@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import re._constants as sre_constants
+import re._parser as sre_parser
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -77,6 +79,10 @@ SITE_FIELDS: dict[str, type] = {
 
 REQUIRED = ("label", "family", "root", "article")
 API_KINDS = ("sharepoint_dstintuc",)
+SITE_NAME = re.compile(r"[a-z0-9_]+")  # spider names, lock and log file names
+POSITIVE_INTS = ("page_size", "max_pages", "api.page_size")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_LENGTH = 4096  # longer links are not articles (and are not matched against a rule)
 
 
 class RegistryError(ValueError):
@@ -143,6 +149,11 @@ class Site:
     def canonical_host(self) -> str:
         return self.hosts[0]
 
+    @property
+    def root_port(self) -> int | None:
+        """The port the root URL names, if any (else the scheme's default is the only one)."""
+        return urlsplit(self.root).port
+
     def expand(self, template: str, **values: Any) -> str:
         """Fill a URL template from the registry with this site's values."""
         return template.format(root=self.root, **values)
@@ -176,8 +187,15 @@ class Site:
         return urls
 
     def is_article_url(self, url: str) -> bool:
+        if len(url) > MAX_URL_LENGTH:
+            return False
         parts = urlsplit(url)
         if (parts.hostname or "").lower() not in self.hosts:
+            return False
+        try:
+            if parts.port not in (None, DEFAULT_PORTS.get(parts.scheme), self.root_port):
+                return False  # baoquocte.vn:6379 is not baoquocte.vn
+        except ValueError:
             return False
         if not re.search(self.article, parts.path):
             return False
@@ -207,11 +225,46 @@ def _check_types(
             raise _fail(path, site, name, "expected a list of strings")
 
 
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _nested_repeat(parsed: sre_parser.SubPattern | list, inside: bool = False) -> bool:
+    """True when an unbounded repeat sits inside another unbounded repeat, `(a+)+`, `(a*b?)*`:
+    the shape that backtracks exponentially on a link that almost matches."""
+    for op, arg in parsed:
+        if op in _REPEATS:
+            low, high, body = arg
+            unbounded = high == sre_constants.MAXREPEAT or high > 100
+            if unbounded and inside:
+                return True
+            if _nested_repeat(body, inside or unbounded):
+                return True
+        elif op == sre_constants.SUBPATTERN:
+            if _nested_repeat(arg[-1], inside):
+                return True
+        elif op == sre_constants.BRANCH:
+            if any(_nested_repeat(branch, inside) for branch in arg[1]):
+                return True
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested_repeat(
+            arg[1], inside
+        ):
+            return True
+    return False
+
+
 def _check_regex(path: Traversable, site: str, name: str, pattern: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
         raise _fail(path, site, name, f"invalid regular expression: {exc}") from exc
+    if _nested_repeat(sre_parser.parse(pattern)):
+        raise _fail(
+            path,
+            site,
+            name,
+            f"regular expression {pattern!r} nests a repeat in a repeat (catastrophic"
+            " backtracking on a near-miss): write it without the nesting",
+        )
 
 
 def _build_site(
@@ -219,6 +272,8 @@ def _build_site(
 ) -> Site:
     if not isinstance(raw, dict):
         raise _fail(path, name, "-", "a site must be a table")
+    if not SITE_NAME.fullmatch(name):
+        raise _fail(path, name, "name", "a site name is lower-case letters, digits and '_' only")
     _check_types(path, name, raw, SITE_FIELDS)
     family_name = raw.get("family", "generic")
     if family_name not in families:
@@ -235,6 +290,10 @@ def _build_site(
 
     _check_types(path, name, merged["extract"], EXTRACT_FIELDS, "extract.")
     _check_types(path, name, api_raw, API_FIELDS, "api.")
+    for key in POSITIVE_INTS:
+        value = api_raw.get(key[4:]) if key.startswith("api.") else merged.get(key)
+        if value is not None and value < 1:
+            raise _fail(path, name, key, f"expected a positive integer, got {value}")
     for key in ("article", "article_query", "paging_follow"):
         if merged.get(key):
             _check_regex(path, name, key, merged[key])
@@ -248,6 +307,10 @@ def _build_site(
     parts = urlsplit(root)
     if parts.scheme not in ("http", "https") or not parts.hostname or not root.endswith("/"):
         raise _fail(path, name, "root", f"expected an absolute http(s) URL ending in '/': {root!r}")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError as exc:
+        raise _fail(path, name, "root", f"bad port in {root!r}: {exc}") from None
     hosts = tuple(h.lower() for h in merged.get("hosts") or [parts.hostname])
     if parts.hostname not in hosts:
         hosts = (parts.hostname, *hosts)

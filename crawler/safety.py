@@ -47,9 +47,11 @@ from __future__ import annotations
 
 import logging
 import re
+from io import BytesIO
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+import lxml.html
 from lxml import etree
 from scrapy.downloadermiddlewares.httpcompression import (
     HttpCompressionMiddleware as ScrapyHttpCompressionMiddleware,
@@ -130,10 +132,25 @@ CHALLENGE = re.compile(
     re.IGNORECASE,
 )
 CHALLENGE_MAX_BYTES = 64 * 1024  # challenge pages are small; articles that mention one are not
+CHALLENGE_MAX_TEXT = 1500  # visible characters: a challenge says a sentence or two
+CHALLENGE_MAX_LINKS = 10  # and links nowhere (an article page links its menus, related news)
 
 
 def looks_like_challenge(body: bytes) -> bool:
-    return len(body) <= CHALLENGE_MAX_BYTES and CHALLENGE.search(body) is not None
+    """An anti-bot challenge page, by its structure: small, a challenge marker (Cloudflare's
+    challenge platform, a CAPTCHA widget, "Checking your browser"), and no page around it:
+    little visible text and almost no links. A marker alone is not enough: an article with
+    a reCAPTCHA comment form, or a story quoting "DDoS protection by", is an article."""
+    if len(body) > CHALLENGE_MAX_BYTES or CHALLENGE.search(body) is None:
+        return False
+    try:
+        root = lxml.html.document_fromstring(body)
+    except (etree.ParserError, ValueError):
+        return True  # a marker and nothing parseable around it
+    etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)
+    text = " ".join(root.text_content().split())
+    links = root.xpath("count(//a[@href])")
+    return len(text) <= CHALLENGE_MAX_TEXT and links <= CHALLENGE_MAX_LINKS
 
 
 class ForbiddenByRobots(IgnoreRequest):
@@ -164,15 +181,25 @@ def looks_cut(body: bytes) -> bool:
 
 def xml_problem(body: bytes) -> str | None:
     """Why an XML document is not well-formed (None when it is), parsed without expanding
-    entities, without loading DTDs, without network and within libxml2's size limits."""
-    parser = etree.XMLParser(
-        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, recover=False
+    entities, without loading DTDs, without network and within libxml2's size limits; as a
+    stream, each element dropped once read (a 16 MB feed does not become a tree)."""
+    events = etree.iterparse(
+        BytesIO(body),
+        events=("end",),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        recover=False,
     )
     try:
-        etree.fromstring(body, parser=parser)
+        for _, element in events:
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
         return str(exc) or "not well-formed"
-    except ValueError as exc:  # e.g. an empty document
+    except ValueError as exc:
         return str(exc)
     return None
 

@@ -32,6 +32,9 @@ COOKIES_ENABLED = False
 # (100) cost a third of the reactor's time in task churn on the crawl benchmark.
 CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's RemoteControl: an HTTP endpoint that runs code, with token files left in the
+# user's state directory (they pile up after killed runs). Nothing here needs it.
+REMOTE_CONTROL_ENABLED = False
 
 # Government hosts that still need legacy TLS: per-site ciphers live in the registry
 # (`tls_ciphers`); this is the process-wide setting Scrapy applies to every TLS connection.
@@ -46,6 +49,7 @@ DOWNLOAD_HANDLERS = {
 MIRROR_HOSTS: dict[str, str] = {}
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.HostBoundsMiddleware": 40,  # before Scrapy's offsite filter (50)
     "crawler.middlewares.HostWatchMiddleware": 650,
     "crawler.gone.GoneLinksMiddleware": 640,
 }
@@ -70,6 +74,7 @@ EXTENSIONS = {
     "crawler.runlog.CrawlRunLog": 500,
     "crawler.progress.Progress": 510,
     "scrapy.extensions.logstats.LogStats": None,  # replaced by crawler.progress
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 PROGRESS_INTERVAL = 60.0
 PROGRESS_FIRST = 5.0  # seconds to the first progress line
@@ -93,10 +98,11 @@ REVISIT_EVERY_HOURS = 6
 LISTING_STALE_PAGES = 1
 
 # Conditional requests (ETag / Last-Modified) for entry points and listings: Scrapy's HTTP
-# cache with the RFC 2616 policy revalidates what it holds; article pages are never cached
-# (the store knows them). The cache lives beside the store (crawler.addons).
+# cache, with a policy that revalidates every entry on every run (RFC 2616's serves what it
+# judges fresh, max-age or an old Last-Modified, without asking: new articles went unseen);
+# article pages are never cached (the store knows them). The cache lives beside the store.
 HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_POLICY = "crawler.httpcache.AlwaysRevalidatePolicy"
 HTTPCACHE_GZIP = True
 HTTPCACHE_IGNORE_HTTP_CODES = [301, 302, 303, 307, 308, 401, 403, 404, 408, 429, 500, 502, 503, 504]
 
@@ -133,3 +139,16 @@ DOWNLOADER_MIDDLEWARES.update(
     }
 )
 DOWNLOAD_FAIL_ON_DATALOSS = True
+
+# Network boundaries (crawler/mirror.py, crawler/middlewares.py): no connection to loopback,
+# private or link-local addresses (a registry host or a redirect pointing there) unless this is
+# set; the tests' MIRROR_HOSTS map is its own allowance. Redirects are followed only to the
+# registry's hosts on their default ports.
+ALLOW_PRIVATE_ADDRESSES = False
+
+# Caps on one discovery page (crawler/spiders/base.py), counted when they cut:
+# `discovery/links_cut`, `discovery/page_bytes_cut`, `discovery/api_records_cut`.
+DISCOVERY_MAX_LINKS = 1000  # links of one home page, listing or feed
+DISCOVERY_MAX_SITEMAP_LOCS = 50000  # the sitemap protocol's own maximum
+DISCOVERY_MAX_PAGE_BYTES = 2 * 1024 * 1024  # of an HTML page read for links (listings: ~300 KB)
+DISCOVERY_MAX_API_RECORDS = 1000  # records of one API page (asked: the site's api.page_size)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlite_utils
+from scrapy.utils.sitemap import Sitemap
 
 from crawler.legacy_encoding import TCVN3_SYMBOLS, looks_tcvn3
 from crawler.safety import binary_kind, looks_cut, xml_problem
@@ -360,10 +361,13 @@ def test_endless_redirect_chain_stops_at_redirect_max_times(content: Crawl):
 
 
 def test_redirect_to_another_host_is_reported_not_followed(content: Crawl):
+    """Refused before Scrapy's redirect middleware (crawler.middlewares.HostWatchMiddleware):
+    counted and reported, not a fetch error."""
     fault = FAULTS["redirect_offsite"]
     assert content.hits(fault.path) == 1
     assert content.stat("site/redirect_offsite/baoquocte-moi.example") == 1
-    assert content.stat("offsite/filtered") == 1
+    assert content.stat("fetch/redirect_refused/host") == 1
+    assert "offsite/filtered" not in content.stats
     assert content.result.stderr.count("redirects to another host:") == 1
     assert_nothing_stored(content, fault.url)
 
@@ -441,8 +445,15 @@ def test_entity_bomb_sitemap_is_not_expanded(sitemaps: Crawl):
 
 def test_sitemap_index_with_empty_and_relative_locs(sitemaps: Crawl):
     """Empty, blank and javascript: <loc>s are skipped and counted; a relative one is
-    resolved. (An empty <loc> in an index used to raise ValueError in the callback.)"""
-    assert sitemaps.stat("discovery/sitemap_bad_locs") == 3
+    resolved. (An empty <loc> in an index used to raise ValueError in the callback.)
+
+    The entity bomb's own <loc> counts too when the XML parser keeps it as an empty element:
+    libxml2 2.14 (lxml 6) does, after refusing the entity; older libxml2 stopped parsing at
+    the refusal and yielded no element for it. The count follows the parser in use."""
+    bomb = pages.billion_laughs("urlset", pages.article(SITEMAP_BOMB_ONLY))
+    empty_in_bomb = sum(1 for entry in Sitemap(bomb) if not entry.get("loc", "").strip())
+    assert empty_in_bomb in (0, 1)
+    assert sitemaps.stat("discovery/sitemap_bad_locs") == 3 + empty_in_bomb
     assert sitemaps.hits("/sitemap-news.xml") == 1
     assert_article(sitemaps, SITEMAP_ONLY)
     expected = {url_of(k) for k in (*GOOD, SITEMAP_ONLY, SITEMAP_BOMB_ONLY)}
@@ -454,12 +465,18 @@ def test_sitemap_index_with_empty_and_relative_locs(sitemaps: Crawl):
 # ------------------------------------------------------------------------------------------
 
 
-def test_api_invalid_json_and_html_fall_back_to_the_home_page(api: Crawl):
-    assert api.stat("discovery/api_bad_answer") == 2
+def test_api_invalid_json_and_html_fall_back_to_the_list_view(api: Crawl):
+    """Each answer is retried (RETRY_TIMES), then the section is read from its HTML list view
+    (AllItems.aspx): the articles linked only from there are stored too, not only the home
+    page's three."""
+    assert api.stat("discovery/api_bad_answer") == 2 * ATTEMPTS
+    assert api.stat("retry/reason_count/api_bad_answer") == 2 * RETRIES
+    assert api.stat("discovery/api_failed") == 2
+    assert api.stat("discovery/api_fallback_listing") == 2
     assert api.stat("discovery/api_pages") == 0
     assert api.result.stderr.count("the API did not answer JSON") == 1
     truth = {e["url"]: e for e in MirrorServer.expected("vinhphuc")}
-    assert api.articles
+    assert set(api.articles) == set(truth)
     for url, row in api.articles.items():
         assert row["title"] == truth[url]["title"]
         assert row["text"] == "\n\n".join(truth[url]["paragraphs"])

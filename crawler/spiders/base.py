@@ -8,7 +8,7 @@ only discovers and fetches; `crawler.extraction` turns each article page into an
 from __future__ import annotations
 
 import html
-import json
+import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -31,13 +32,15 @@ from crawler.extraction.pool import shared_pool
 from crawler.gone import GoneBackoff, is_gone
 from crawler.items import ArticleItem
 from crawler.known import KnownUrls
+from crawler.middlewares import OffsiteRedirect
 from crawler.registry import Site
 from crawler.safety import ForbiddenByRobots, xml_problem
+from crawler.sharepoint_api import BadApiAnswer, api_records, api_text
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-API_TITLE_MARKERS = re.compile(r"^#+|#+$")
+API_TEXT_FIELDS = ("Title", "DescriptionNews", "ContentNews", "CreatedDate")
 
 
 class SpiderArgumentError(ValueError):
@@ -112,6 +115,11 @@ class SiteSpider(scrapy.Spider):
         self._warned: set[str] = set()
         self._items = 0
         self._in_flight = 0  # yielded and not yet dropped: counts towards max_items
+        # Caps on what one discovery page may hand on (settings.py: DISCOVERY_MAX_*).
+        self.max_links = 1000
+        self.max_sitemap_locs = 50000
+        self.listing_max_bytes = 2 << 20
+        self.api_max_records = 1000
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -122,6 +130,16 @@ class SiteSpider(scrapy.Spider):
         spider.revisit = timedelta(hours=settings.getfloat("REVISIT_HOURS", 48))
         spider.revisit_every = timedelta(hours=settings.getfloat("REVISIT_EVERY_HOURS", 6))
         spider.stale_pages = max(1, settings.getint("LISTING_STALE_PAGES", 1))
+        spider.max_links = max(1, settings.getint("DISCOVERY_MAX_LINKS", spider.max_links))
+        spider.max_sitemap_locs = max(
+            1, settings.getint("DISCOVERY_MAX_SITEMAP_LOCS", spider.max_sitemap_locs)
+        )
+        spider.listing_max_bytes = max(
+            1024, settings.getint("DISCOVERY_MAX_PAGE_BYTES", spider.listing_max_bytes)
+        )
+        spider.api_max_records = max(
+            1, settings.getint("DISCOVERY_MAX_API_RECORDS", spider.api_max_records)
+        )
         spider.extractor = shared_pool(settings)
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
@@ -190,7 +208,9 @@ class SiteSpider(scrapy.Spider):
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
     def on_error(self, failure: Failure) -> None:
-        if failure.check(ForbiddenByRobots, GoneBackoff):  # the site's own rule; dead link
+        # the site's own rule (robotstxt/forbidden), a dead link in its backoff (fetch/gone),
+        # a redirect refused (fetch/redirect_refused)
+        if failure.check(ForbiddenByRobots, GoneBackoff, OffsiteRedirect):
             return
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(HttpError) and request.meta.get("article"):
@@ -219,10 +239,40 @@ class SiteSpider(scrapy.Spider):
         return ()
 
     def links(self, response: TextResponse) -> list[str]:
+        """The page's links, at most DISCOVERY_MAX_LINKS of them, read from at most its first
+        DISCOVERY_MAX_PAGE_BYTES (a listing of 100k links would otherwise cost a tree and a
+        request per link: hundreds of MB). What is cut is counted."""
+        response = self.head_of(response)
         extractor = LinkExtractor(
             allow_domains=self.site.hosts, restrict_css=self._area(response), unique=True
         )
-        return [link.url for link in extractor.extract_links(response)]
+        return self.capped([link.url for link in extractor.extract_links(response)], response.url)
+
+    def head_of(self, response: Response) -> Response:
+        """The response cut to its first DISCOVERY_MAX_PAGE_BYTES (parsers recover from the
+        cut): a listing or feed of 100k links costs a tree of hundreds of MB, not the links."""
+        size = len(response.body)
+        if size <= self.listing_max_bytes:
+            return response
+        self.count("discovery/page_bytes_cut", size - self.listing_max_bytes)
+        self.warn_once(
+            f"big:{response.url}",
+            "discovery page of %d bytes: links read from its first %d only: %s",
+            size,
+            self.listing_max_bytes,
+            response.url,
+        )
+        return response.replace(body=response.body[: self.listing_max_bytes])
+
+    def capped(self, urls: list[str], source: str, limit: int | None = None) -> list[str]:
+        limit = limit or self.max_links
+        if len(urls) > limit:
+            self.count("discovery/links_cut", len(urls) - limit)
+            self.warn_once(
+                f"cap:{source}", "%d links in %s: the first %d kept", len(urls), source, limit
+            )
+            del urls[limit:]
+        return urls
 
     def article_requests(self, urls: Iterable[str], section: str | None) -> list[Request]:
         """Requests for the article links among `urls` that the store does not hold yet.
@@ -337,12 +387,14 @@ class SiteSpider(scrapy.Spider):
             )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
+        head = self.head_of(response)
         selector = scrapy.Selector(
-            text=response.text if isinstance(response, TextResponse) else "", type="xml"
+            text=head.text if isinstance(head, TextResponse) else "", type="xml"
         )
         urls = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
         urls += selector.xpath("//*[local-name()='entry']/*[local-name()='link']/@href").getall()
-        urls = [u.strip() for u in urls]
+        del selector
+        urls = self.capped([u.strip() for u in urls], response.url)
         self.count("discovery/feeds")
         if problem := xml_problem(response.body):  # read with recovery all the same
             self.count("discovery/bad_feed")
@@ -355,7 +407,14 @@ class SiteSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         try:
             sitemap = Sitemap(response.body)
-            entries = [e["loc"].strip() for e in sitemap]
+            limit = self.max_sitemap_locs
+            locs = iter(sitemap)
+            entries = [e.get("loc", "").strip() for e in itertools.islice(locs, limit)]
+            if cut := sum(1 for _ in locs):
+                self.count("discovery/links_cut", cut)
+                self.warn_once(
+                    f"cap:{response.url}", "sitemap %s: %d locs over %d", response.url, cut, limit
+                )
         except Exception as exc:  # lxml raises several types on malformed XML
             self.count("discovery/bad_sitemap")
             self.warn_once(f"sitemap:{response.url}", "bad sitemap %s: %s", response.url, exc)
@@ -386,62 +445,121 @@ class SiteSpider(scrapy.Spider):
                 "length": str(api.page_size),
             },
             callback=self.parse_api,
-            errback=self.on_error,
+            errback=self.api_failed,
             meta={"dont_cache": True},
             cb_kwargs={"section": section, "start": start},
         )
 
+    def listing_fallback(self, section: str) -> Request:
+        """The section's HTML list view (`section_url`), for when its API fails: the articles
+        it links are reached all the same (its postback paging is not: first page only)."""
+        self.count("discovery/api_fallback_listing")
+        return self.request(
+            self.site.section_listing(section),
+            self.parse_listing,
+            cb_kwargs={"section": section, "page": self.max_pages},  # no URL paging after it
+        )
+
+    def api_failed(self, failure: Failure) -> Iterable[Request]:
+        self.on_error(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        yield self.listing_fallback(request.cb_kwargs["section"])
+
     def parse_api(self, response: Response, section: str, start: int) -> Iterable[Request]:
+        """Article requests from one API page. A bad answer (an error page with status 200, a
+        cut body) is retried (`retry/reason_count/api_bad_answer`), then the section falls back
+        to its list view; a record with a field of the wrong type costs that field, a record
+        without a usable ID costs that record, never the rest of the page."""
         api = self.site.api
         assert api is not None
         try:
-            records = json.loads(response.text)["data"]  # type: ignore[attr-defined]
-            if not isinstance(records, list):
-                raise TypeError("'data' is not a list")
-        except (AttributeError, ValueError, KeyError, TypeError) as exc:
+            records, extra = api_records(response.body, self.api_max_records)
+        except BadApiAnswer as exc:
             self.count("discovery/api_bad_answer")
             self.warn_once(
                 "api",
-                "the API did not answer JSON at %s for %s (%s): %s; going on with the home page",
+                "the API did not answer JSON at %s for %s (%s): %s",
                 response.url,
                 section,
                 response.headers.get("Content-Type", b"?").decode("latin-1"),
                 exc,
             )
+            retry = get_retry_request(response.request, spider=self, reason="api_bad_answer")
+            if retry is not None:
+                yield retry
+                return
+            self.count("discovery/api_failed")
+            yield self.listing_fallback(section)
             return
         self.count("discovery/api_pages")
+        if extra:
+            self.count("discovery/api_records_cut", extra)
+            self.warn_once(
+                f"api_cap:{section}",
+                "the API answered %d records for %s (asked for %d): the first %d kept",
+                len(records) + extra,
+                section,
+                api.page_size,
+                len(records),
+            )
         fresh = 0
         for record in records:
-            if not isinstance(record, dict) or "ID" not in record:
-                self.count("discovery/api_bad_record")
-                continue
-            if self.older_than_since(record.get("CreatedDate"), section):
-                self.count("discovery/older_than_since")
-                continue
-            url = self.site.expand(api.article_url, section=section, id=record["ID"])
-            hints = {
-                "section": section,
-                "title": API_TITLE_MARKERS.sub("", str(record.get("Title") or "")).strip() or None,
-                "date": record.get("CreatedDate"),
-                "lead": record.get("DescriptionNews") or None,
-                "body_html": html.unescape(record.get("ContentNews") or "") or None,
-            }
-            self.count("discovery/article_links")
-            if self.known is not None and self.known.is_settled(
-                clean_url(url), self.fetch_time(), self.revisit, self.revisit_every
-            ):
-                self.count("discovery/known_articles")
-                continue
-            fresh += 1
-            yield self.request(
-                url,
-                self.parse_article,
-                cb_kwargs={"hints": hints},
-                meta={"dont_cache": True, "article": True},
-            )
+            request = self.api_article(record, section)
+            if request is not None:
+                fresh += 1
+                yield request
+        if len(records) + extra > api.page_size:  # `length` ignored: the next page is the same
+            self.count("discovery/api_ignores_length")
+            return
         more = len(records) >= api.page_size and start // api.page_size + 1 < self.max_pages
         if more and fresh and section not in self.passed_since:
             yield self.api_request(section, start + api.page_size)
+
+    def api_article(self, record: Any, section: str) -> Request | None:
+        api = self.site.api
+        assert api is not None
+        item_id = record.get("ID") if isinstance(record, dict) else None
+        if isinstance(item_id, str) and item_id.strip().isdigit():
+            item_id = int(item_id)
+        if not isinstance(item_id, int) or isinstance(item_id, bool) or item_id < 0:
+            self.count("discovery/api_bad_record")
+            return None
+        for key in API_TEXT_FIELDS:
+            if record.get(key) is not None and not isinstance(record[key], str):
+                self.count(f"discovery/api_bad_field/{key}")
+                self.warn_once(
+                    f"api_field:{key}",
+                    "API record %s of %s: %s is a %s, not text: ignored",
+                    item_id,
+                    section,
+                    key,
+                    type(record[key]).__name__,
+                )
+        created = api_text(record, "CreatedDate")
+        if self.older_than_since(created, section):
+            self.count("discovery/older_than_since")
+            return None
+        url = self.site.expand(api.article_url, section=section, id=item_id)
+        hints = {
+            "section": section,
+            # "## Title ##" markers: str.strip, linear (a regex `#+$` is quadratic on "###…x")
+            "title": (api_text(record, "Title") or "").strip("#").strip() or None,
+            "date": created,
+            "lead": api_text(record, "DescriptionNews") or None,
+            "body_html": html.unescape(api_text(record, "ContentNews") or "") or None,
+        }
+        self.count("discovery/article_links")
+        if self.known is not None and self.known.is_settled(
+            clean_url(url), self.fetch_time(), self.revisit, self.revisit_every
+        ):
+            self.count("discovery/known_articles")
+            return None
+        return self.request(
+            url,
+            self.parse_article,
+            cb_kwargs={"hints": hints},
+            meta={"dont_cache": True, "article": True},
+        )
 
     # -- articles -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ article whose ground truth is `tests.mirror.BY_KEY[key].expected()`.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 import zlib
@@ -300,3 +301,68 @@ def binary_blob(size: int = 48 * 1024) -> bytes:
 
 def article(key: str) -> Article:
     return BY_KEY[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles carrying what challenge pages carry; generated discovery pages; a broken API answer
+# ---------------------------------------------------------------------------------------------
+
+COMMENT_FORM = """<div class="comment-box clearfix" id="__MB_COMMENT">
+<h3 class="comment-title">Ý kiến bạn đọc</h3>
+<form id="frm-comment" action="/ajax/comment" method="post">
+<textarea name="content" placeholder="Nhập ý kiến của bạn (tối đa 1000 ký tự)"></textarea>
+<input type="text" name="fullname" placeholder="Họ và tên"><input type="email" name="email">
+<div class="g-recaptcha" data-sitekey="6LcQmBsUAAAAANmJ3kFz1R2pS_cyQxbGNpzEbb2q"></div>
+<button type="submit" class="btn-send">Gửi ý kiến</button>
+</form></div>
+<script src="https://www.google.com/recaptcha/api.js?hl=vi" async defer></script>
+"""
+
+
+def with_comment_form(page: bytes) -> bytes:
+    """A mirror article page with a reCAPTCHA comment form under the article."""
+    return page.replace(b"</body>", COMMENT_FORM.encode() + b"</body>", 1)
+
+
+def with_paragraph(page: bytes, text: str) -> bytes:
+    """A mirror article page with one more paragraph after the body's first."""
+    start = page.index(b"__MASTERCMS_CONTENT")
+    end = page.index(b"</p>", start) + len(b"</p>")
+    extra = f'\n<p style="text-align: justify;">{esc(text)}</p>'.encode()
+    return page[:end] + extra + page[end:]
+
+
+def generated_teasers(first: int, last: int) -> bytes:
+    """Bare listing links to generated article paths /bai-so-N-9NNNNNN.html (~40 bytes each:
+    100k of them fit in DOWNLOAD_MAXSIZE)."""
+    return "".join(
+        f'<a href="/bai-so-{n}-{9_000_000 + n}.html">{n}</a>\n' for n in range(first, last)
+    ).encode()
+
+
+def generated_items(first: int, last: int) -> bytes:
+    """RSS items linking generated article paths /bai-so-N-9NNNNNN.html."""
+    return "".join(
+        f"<item><title>Bài số {n}</title>"
+        f"<link>{BASE}/bai-so-{n}-{9_000_000 + n}.html</link></item>\n"
+        for n in range(first, last)
+    ).encode()
+
+
+def api_bad_fields(body: bytes) -> bytes:
+    """A real API answer with fields of the wrong type (what a CMS migration leaves behind):
+    ContentNews a number, DescriptionNews an object and a list, Title a number, plus a record
+    without ID and a record that is a plain string."""
+    data = json.loads(body)
+    records = data["data"]
+    bad = [
+        ("ContentNews", 5),
+        ("DescriptionNews", {"vi": "Tóm tắt", "en": "Summary"}),
+        ("DescriptionNews", ["Tóm tắt", "bài viết"]),
+        ("Title", 12345),
+    ]
+    for record, (key, value) in zip(records, bad, strict=False):
+        record[key] = value
+    records.insert(1, {"Title": "Bản ghi không có ID", "ContentNews": "<p>x</p>"})
+    records.insert(2, "bản ghi hỏng")
+    return json.dumps(data, ensure_ascii=False).encode()

@@ -21,12 +21,26 @@ spurious timeouts.
 
 vinhphuc.gov.vn: the mirror's SharePoint portal, except the JSON API, which answers per list
 as `api` says: "invalid_json" (a body cut in the middle), "html" (an error page, status 200),
-or the real answer.
+"flaky" (an error page, then a cut body, then the real answer), "bad_fields" (the real answer
+with a number for ContentNews, an object and a list for DescriptionNews, a number for Title,
+a record without ID and one that is a string), "huge" (API_HUGE_RECORDS records `{"ID":N}`
+whatever `length` asked, generated on the fly: ~12.9 MB), or the real answer.
+
+Network boundaries and caches (see FaultServer's arguments): `cache_headers` sends the home page,
+listings and feeds with cache headers, and answers 304 to a matching If-None-Match or
+If-Modified-Since (`conditional` counts those): "max_age" is `Cache-Control: max-age=86400`
+and an ETag, "last_modified" only a Last-Modified years old (heuristic freshness: months),
+which moves a day when `extra_links` changes the page;
+`huge_listing=N` makes /ngoai-giao a listing of N generated article links (streamed), and
+feeds may be "huge" (100k generated items, streamed); `huge_sitemap=N` adds N generated
+locs to /sitemap-news.xml;
+`internal.baoquocte.vn` (INTERNAL_HOST, not a registry host) is served like baoquocte.vn.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import struct
 import sys
@@ -52,6 +66,10 @@ DRIP_INTERVAL = 0.05  # a slow drip sends DRIP_BYTES every DRIP_INTERVAL seconds
 DRIP_BYTES = 32
 STREAM_CAP = 256 << 20  # an "endless" page stops there if the client never hangs up
 OFFSITE_TARGET = "https://baoquocte-moi.example/chuyen-trang-900013.html"
+INTERNAL_HOST = "internal.baoquocte.vn"  # a subdomain the registry does not list
+OLD_LAST_MODIFIED = "Mon, 04 Jan 2021 08:00:00 GMT"  # heuristic freshness: months
+CHANGED_LAST_MODIFIED = "Tue, 05 Jan 2021 08:00:00 GMT"  # the page once `extra_links` is set
+API_HUGE_RECORDS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -109,7 +127,24 @@ FAULTS: dict[str, Fault] = {
     "oversized_stream": Fault("/trang-vo-tan-900015.html", "oversized_stream"),
     "binary": Fault("/tep-nhi-phan-900016.html", "binary"),
     "gzip_bomb": Fault("/bom-nen-900017.html", "gzip_bomb"),
+    # articles that carry what anti-bot pages carry
+    "comment_form": Fault(_art("baoquocte-gia-ca-phe"), "comment_form", "baoquocte-gia-ca-phe"),
+    "ddos_words": Fault(
+        _art("baoquocte-trien-lam-son-mai"), "ddos_words", "baoquocte-trien-lam-son-mai"
+    ),
+    # redirects out of the registry's hosts that the host names alone would let through
+    "redirect_port": Fault(
+        "/chuyen-cong-900020.html", "redirect_port", "baoquocte-nhiem-vu-doi-ngoai"
+    ),
+    "redirect_subdomain": Fault(
+        "/chuyen-ten-mien-900021.html", "redirect_subdomain", "baoquocte-giu-to-dai-bang"
+    ),
+    "refresh_port": Fault("/lam-moi-900022.html", "refresh_port", "baoquocte-filler-13"),
 }
+DDOS_PARAGRAPH = (
+    "Theo nhà cung cấp, dòng chữ “DDoS protection by Cloudflare” ở chân trang cho thấy cổng"
+    " thông tin đã được bảo vệ trước các cuộc tấn công từ chối dịch vụ."
+)
 LOOP_B = "/vong-lap-b-900011.html"
 
 TRANSPORT = (
@@ -138,6 +173,7 @@ CONTENT = (
     "binary",
     "gzip_bomb",
 )
+BOUNDARIES = ("comment_form", "ddos_words", "redirect_port", "redirect_subdomain", "refresh_port")
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -155,7 +191,7 @@ class FaultServer:
 
     links: names of FAULTS linked from the home page and listings (others stay reachable).
     robots_disallow: paths robots.txt disallows (e.g. ["/thoi-su"]).
-    feeds: feed path ("" for /rss_feed/, else the section) -> "malformed" | "bomb".
+    feeds: feed path ("" for /rss_feed/, else the section) -> "malformed" | "bomb" | "huge".
     api: vinhphuc list name -> "invalid_json" | "html".
     """
 
@@ -165,6 +201,9 @@ class FaultServer:
         robots_disallow: Iterable[str] = (),
         feeds: dict[str, str] | None = None,
         api: dict[str, str] | None = None,
+        cache_headers: str | None = None,
+        huge_listing: int = 0,
+        huge_sitemap: int = 0,
     ) -> None:
         self.links = tuple(links)
         unknown = [name for name in self.links if name not in FAULTS]
@@ -173,6 +212,13 @@ class FaultServer:
         self.robots_disallow = tuple(robots_disallow)
         self.feeds = dict(feeds or {})
         self.api = dict(api or {})
+        self.cache_headers = cache_headers
+        self.huge_listing = huge_listing
+        self.huge_sitemap = huge_sitemap
+        self.extra_links: list[str] = []  # mirror keys linked too (changeable between crawls)
+        self.conditional: Counter[str] = Counter()  # path -> conditional requests received
+        self.not_modified: Counter[str] = Counter()  # path -> 304 answers
+        self.api_hits: Counter[str] = Counter()  # list name -> API requests
         self.hits: Counter[tuple[str, str]] = Counter()
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -217,7 +263,7 @@ class FaultServer:
 
     def hosts_map(self) -> dict[str, str]:
         address = f"127.0.0.1:{self.port}"
-        return {host: address for host in BAOQUOCTE_HOSTS + VINHPHUC_HOSTS}
+        return {host: address for host in (*BAOQUOCTE_HOSTS, *VINHPHUC_HOSTS, INTERNAL_HOST)}
 
     def count(self, path: str, host: str = "baoquocte.vn") -> int:
         """Requests received for a path (any query string)."""
@@ -233,7 +279,9 @@ class FaultServer:
 
     # ------------------------------------------------------------------ pages
     def linked(self) -> list[tuple[str, str]]:
-        links = [(pages.article(k).path, pages.article(k).title) for k in GOOD]
+        links = [
+            (pages.article(k).path, pages.article(k).title) for k in (*GOOD, *self.extra_links)
+        ]
         for name in self.links:
             fault = FAULTS[name]
             title = pages.article(fault.source).title if fault.source else name
@@ -341,7 +389,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = _real_host(self)
         attempt = self.faults._hit(host, self.path)
         try:
-            if host in BAOQUOCTE_HOSTS:
+            if host in (*BAOQUOCTE_HOSTS, INTERNAL_HOST):
                 self.baoquocte(urlsplit(self.path), attempt)
             elif host in VINHPHUC_HOSTS:
                 self.vinhphuc(form_body)
@@ -352,10 +400,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def vinhphuc(self, form_body: bytes) -> None:
         path = urlsplit(self.path).path
+        mode = None
         if self.command == "POST" and path.lower() == "/apivp/api/dstintuc/querydata":
             form = {k: v[0] for k, v in parse_qs(form_body.decode("utf-8", "replace")).items()}
             section = form.get("UrlList", "").rstrip("/").rsplit("/", 1)[-1]
             mode = self.faults.api.get(section)
+            with self.faults._lock:
+                self.faults.api_hits[section] += 1
+                attempt = self.faults.api_hits[section]
+            if mode == "flaky" and attempt <= 2:
+                mode = "html" if attempt == 1 else "invalid_json"
+            if mode == "huge":
+                return self.huge_api()
             if mode == "invalid_json":
                 body = b'{"draw":1,"recordsTotal":8,"data":[{"ID":12,"Title":"Tin \xc4\x91'
                 return self.answer(200, body, "application/json; charset=utf-8")
@@ -372,7 +428,23 @@ class _Handler(BaseHTTPRequestHandler):
             form={k: v[0] for k, v in parse_qs(form_body.decode("utf-8", "replace")).items()},
         )
         response = self.faults._mirror.dispatch(req)
-        self.answer(response.status, response.body, response.content_type, response.headers)
+        body = response.body
+        if mode == "bad_fields" and response.status == 200:
+            body = pages.api_bad_fields(body)
+        self.answer(response.status, body, response.content_type, response.headers)
+
+    def huge_api(self) -> None:
+        """An API page that ignores `length`: API_HUGE_RECORDS records (~12 MB), chunked."""
+        self.head(
+            200, "application/json; charset=utf-8", headers=[("Transfer-Encoding", "chunked")]
+        )
+        self.chunk(b'{"draw":0,"recordsTotal":%d,"data":[' % API_HUGE_RECORDS)
+        batch = 10_000
+        for first in range(0, API_HUGE_RECORDS, batch):
+            records = ",".join(f'{{"ID":{n}}}' for n in range(first, first + batch))
+            self.chunk(("," if first else "").encode() + records.encode())
+        self.chunk(b"]}")
+        self.chunk(b"")
 
     def baoquocte(self, url: object, attempt: int) -> None:
         path: str = url.path  # type: ignore[attr-defined]
@@ -384,14 +456,16 @@ class _Handler(BaseHTTPRequestHandler):
                 lines.append("Disallow:")
             return self.answer(200, ("\n".join(lines) + "\n").encode(), "text/plain")
         if path == "/":
-            return self.answer(200, pages.link_page("Trang chủ", faults.linked()))
+            return self.cacheable(pages.link_page("Trang chủ", faults.linked()))
         section = path.lstrip("/").split("&", 1)[0]
+        if section == "ngoai-giao" and faults.huge_listing:
+            return self.huge_listing(faults.huge_listing)
         if section in SECTIONS:
             links = faults.linked()
             if section == "thoi-su":
                 extra = pages.article(ROBOTS_ONLY)
                 links = [*links, (extra.path, extra.title)]
-            return self.answer(200, pages.link_page(section, links))
+            return self.cacheable(pages.link_page(section, links))
         if path.startswith("/rss_feed"):
             return self.feed(path[len("/rss_feed") :].strip("/"))
         if path.startswith("/sitemap"):
@@ -404,14 +478,65 @@ class _Handler(BaseHTTPRequestHandler):
         page = faults.mirror_page("baoquocte.vn", path)
         return self.answer(page.status, page.body, page.content_type)
 
+    def cacheable(self, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+        """The page, with cache headers and conditional answers when `cache_headers` is set."""
+        faults = self.faults
+        if not faults.cache_headers:
+            return self.answer(200, body, content_type)
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        modified = CHANGED_LAST_MODIFIED if faults.extra_links else OLD_LAST_MODIFIED
+        if faults.cache_headers == "max_age":
+            headers = [("Cache-Control", "max-age=86400"), ("ETag", etag)]
+        else:
+            headers = [("Last-Modified", modified)]
+        path = self.path.split("?", 1)[0]
+        match = self.headers.get("If-None-Match")
+        since = self.headers.get("If-Modified-Since")
+        unchanged = match == etag if match else since == modified
+        with faults._lock:
+            if match or since:
+                faults.conditional[path] += 1
+            if unchanged:
+                faults.not_modified[path] += 1
+        if unchanged:
+            return self.answer(304, b"", None, headers)
+        return self.answer(200, body, content_type, headers)
+
+    def huge_listing(self, count: int) -> None:
+        """A listing of `count` article links (~185 bytes each), generated while it is sent."""
+        self.head(200, headers=[("Transfer-Encoding", "chunked")])
+        page = pages.link_page("ngoai-giao", [])
+        before, after = page.split(b'id="__MB_ARTICLE_LIST">\n', 1)
+        self.chunk(before + b'id="__MB_ARTICLE_LIST">\n')
+        batch = 5000
+        for first in range(0, count, batch):
+            self.chunk(pages.generated_teasers(first, min(first + batch, count)))
+        self.chunk(after)
+        self.chunk(b"")
+
+    def huge_feed(self, count: int) -> None:
+        """An RSS feed of `count` generated items (~105 bytes each), streamed."""
+        self.head(
+            200, "application/rss+xml; charset=utf-8", headers=[("Transfer-Encoding", "chunked")]
+        )
+        self.chunk(b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>')
+        batch = 5000
+        for first in range(0, count, batch):
+            self.chunk(pages.generated_items(first, min(first + batch, count)))
+        self.chunk(b"</channel></rss>\n")
+        self.chunk(b"")
+
     def feed(self, name: str) -> None:
         mode = self.faults.feeds.get(name)
+        if mode == "huge":
+            return self.huge_feed(100_000)
         if mode == "malformed":
             body = pages.malformed_rss(pages.article(FEED_ONLY))
         elif mode == "bomb":
             body = pages.billion_laughs("rss", pages.article(BOMB_FEED_ONLY))
         else:
             body = pages.rss([pages.article(k) for k in GOOD])
+            return self.cacheable(body, "application/rss+xml; charset=utf-8")
         self.answer(200, body, "application/rss+xml; charset=utf-8")
 
     def sitemap(self, path: str) -> None:
@@ -424,7 +549,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/sitemap-empty-loc.xml":  # an index whose entries lost their URL
             body = pages.sitemap(["", "  ", "sitemap-news.xml", "javascript:void(0)"], index=True)
         elif path == "/sitemap-news.xml":
-            body = pages.sitemap([pages.article(SITEMAP_ONLY).url])
+            extra = [
+                f"{base}/bai-so-{n}-{9_000_000 + n}.html" for n in range(self.faults.huge_sitemap)
+            ]
+            body = pages.sitemap([pages.article(SITEMAP_ONLY).url, *extra])
         else:
             return self.answer(404, b"not found\n", "text/plain")
         self.answer(200, body, "application/xml; charset=utf-8")
@@ -556,6 +684,37 @@ def binary(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
     handler.answer(200, pages.binary_blob(), "text/html; charset=utf-8")
 
 
+def comment_form(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
+    handler.answer(200, pages.with_comment_form(_source_page(handler, fault)))
+
+
+def ddos_words(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
+    handler.answer(200, pages.with_paragraph(_source_page(handler, fault), DDOS_PARAGRAPH))
+
+
+def redirect_to(netloc: str) -> Callable[[_Handler, Fault, int, str], None]:
+    """A redirect to the fault's source article on `netloc` (which the mirror would serve)."""
+
+    def behaviour(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
+        assert fault.source is not None
+        target = f"https://{netloc}{pages.article(fault.source).path}"
+        handler.answer(301, b"", headers=[("Location", target)])
+
+    return behaviour
+
+
+def refresh_port(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
+    """A page whose <meta http-equiv="refresh"> sends the browser to another port."""
+    assert fault.source is not None
+    target = f"https://baoquocte.vn:6379{pages.article(fault.source).path}"
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><title>Chuyển trang</title>'
+        "</head><body><p>Đang chuyển trang…</p></body></html>"
+    )
+    handler.answer(200, page.encode())
+
+
 def gzip_bomb(handler: _Handler, fault: Fault, attempt: int, query: str) -> None:
     handler.answer(
         200, pages.gzip_bomb(), "text/html; charset=utf-8", [("Content-Encoding", "gzip")]
@@ -585,4 +744,9 @@ BEHAVIOURS: dict[str, Callable[[_Handler, Fault, int, str], None]] = {
     "oversized_stream": oversized_stream,
     "binary": binary,
     "gzip_bomb": gzip_bomb,
+    "comment_form": comment_form,
+    "ddos_words": ddos_words,
+    "redirect_port": redirect_to("baoquocte.vn:6379"),
+    "redirect_subdomain": redirect_to(INTERNAL_HOST),
+    "refresh_port": refresh_port,
 }

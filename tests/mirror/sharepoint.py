@@ -2,7 +2,9 @@
 
 URL scheme: "/" -> 302 "/Pages/default.aspx" (home); articles
 "/ct/cms/tintuc/Lists/<ListName>/View_Detail.aspx?ItemID=<n>"; list views
-"/ct/cms/tintuc/Pages/<ListName>.aspx" (paging by JavaScript postback only); JSON API
+"/ct/cms/tintuc/Pages/<ListName>.aspx" (paging by JavaScript postback only); SharePoint's own
+list view of each list, "/ct/cms/tintuc/Lists/<ListName>/AllItems.aspx" (the registry's
+`section_url`, a discovery fallback when the API fails); JSON API
 "POST /APIVP/api/DSTinTuc/QUERYDATA". Paths are case-insensitive, as on IIS.
 
 Modes: "normal"; "redirect" (every URL -> 301 https://phutho.gov.vn/); "dead" (the connection
@@ -30,6 +32,7 @@ BASE = f"https://{SITE.main_host}"
 API_PATH = "/apivp/api/dstintuc/querydata"
 DETAIL_RE = re.compile(r"^/ct/cms/tintuc/lists/(?P<list>[a-z]+)/view_detail\.aspx$")
 LISTVIEW_RE = re.compile(r"^/ct/cms/tintuc/pages/(?P<list>[a-z]+)\.aspx$")
+ALLITEMS_RE = re.compile(r"^/ct/cms/tintuc/lists/(?P<list>[a-z]+)/allitems\.aspx$")
 LIST_PATH = "/ct/cms/tintuc/Lists/"
 # Lists linked from the menus; only ThoiSuChinhTri and KinhTe hold mirrored articles.
 LIST_NAMES = {
@@ -85,6 +88,8 @@ class SharePoint:
             return html(self.list_page(None))
         if (match := LISTVIEW_RE.match(path)) and match["list"] in self.list_names:
             return html(self.list_page(self.list_names[match["list"]]))
+        if (match := ALLITEMS_RE.match(path)) and match["list"] in self.list_names:
+            return html(self.all_items_page(self.list_names[match["list"]]))
         return html(self.error_page(), 404)
 
     def find(self, list_name: str, item_id: str) -> Article | None:
@@ -444,6 +449,31 @@ chính trị</a> | <a href="/ct/cms/tintuc/Pages/KinhTe.aspx">Xem thêm tin kinh
 </td>
 {self.right_column()}
 </tr></tbody></table>
+"""
+            + self.footer()
+        )
+
+    def all_items_page(self, list_name: str) -> str:
+        """SharePoint's standard list view (ms-listviewtable): every item's title links to its
+        View_Detail page, newest first, 30 rows a page as SharePoint shows them."""
+        items = sorted(
+            (a for a in self.articles if a.section == list_name),
+            key=lambda a: a.published,
+            reverse=True,
+        )
+        rows = "".join(
+            f'<tr class="ms-itmhover"><td class="ms-vb2"><a href="{a.path}"'
+            f" onclick=\"EditLink2(this,'WPQ2');return false;\">{esc(a.title)}</a></td>"
+            f'<td class="ms-vb2"><nobr>{a.published:%d/%m/%Y %H:%M}</nobr></td></tr>'
+            for a in items[:30]
+        )
+        title = LIST_NAMES[list_name]
+        return (
+            self.head(f"{title} - Tất cả mục", "./AllItems.aspx")
+            + f"""<div id="s4-bodyContainer"><div class="ms-webpart-zone">
+<table class="ms-listviewtable" summary="{esc(title)}" id="onetidDoclibViewTbl0">
+<thead><tr><th class="ms-vh2">Tiêu đề</th><th class="ms-vh2">Ngày tạo</th></tr></thead>
+<tbody>{rows}</tbody></table></div></div>
 """
             + self.footer()
         )
