@@ -339,8 +339,6 @@ class ArticlePage:
         placed = [(el, t) for el, t in h1s if self.before_body(el)]
         if placed:
             el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
-        elif len(ev.first_distinct(t for _, t in h1s)) == 1 and self.body_start is None:
-            el, text = h1s[0]
         else:
             found.reject("title", "ambiguous" if h1s else "unconfirmed")
             return None
@@ -401,8 +399,13 @@ class ArticlePage:
         if self.agrees_with_claims(text, strong_only=True) is False:
             found.reject("title", "disagrees_meta")
             return None
-        if not agreeing and self.before_body(el) is False:
+        placed = self.before_body(el)
+        if not agreeing and placed is False:
             found.reject("title", "not_before_body")
+            return None
+        if not agreeing and placed is None and self.body_node is None:
+            # Neither a claim nor the story's place confirms it (a banner h1 may match "h1").
+            found.reject("title", "unconfirmed")
             return None
         return el, text
 
@@ -495,6 +498,10 @@ class ArticlePage:
             doc = self.traf.body
             paras = (doc.text or "").split("\n") if doc is not None and doc.text else []
             method = "trafilatura"
+            dense = self.dense_lines()
+            if dense and self._holds_more_than(paras, dense):
+                self.found.reject("text", "trafilatura_chrome")
+                paras, method = dense, "dense"
             if rule_paras and sum(map(len, rule_paras)) >= sum(map(len, paras)):
                 paras, method = rule_paras, "rule"
         self.raw_lines = paras
@@ -517,7 +524,12 @@ class ArticlePage:
             text = text.strip(" |")
             if not text or any(p.search(text) for p in patterns):
                 continue
-            if n < 4 and ev.key(text) in own and not out:
+            if n < 6 and self._repeats_title_or_lead(text, own):
+                continue
+            if generic and out and ev.END_OF_STORY.match(text):
+                self.found.reject("text", "related_box")
+                break
+            if generic and n < 6 and ev.is_date_line(text):
                 continue
             if out and text == out[-1]:
                 continue
@@ -544,6 +556,31 @@ class ArticlePage:
         if lead and out and clean_space(out[0]) == clean_space(lead):
             out.pop(0)
         return out
+
+    def dense_lines(self) -> list[str]:
+        """The paragraphs of the page's densest block of <p> text (outside links)."""
+        block = ev.densest_block(self.root) if self.root is not None else None
+        if block is None:
+            return []
+        lines = paragraphs(block)
+        return lines if len(lines) >= 2 and sum(map(len, lines)) >= MIN_BODY_CHARS else []
+
+    @staticmethod
+    def _holds_more_than(paras: list[str], dense: list[str]) -> bool:
+        """trafilatura read a layout table as one line: a line of its text holds several
+        paragraphs of the densest block (and the chrome around them). Then the block wins."""
+        keys = [ev.key(line) for line in dense if len(line) >= 30]
+        for para in paras:
+            k = ev.key(para)
+            if len(k) > 1.3 * max(map(len, keys), default=0) and sum(x in k for x in keys) >= 2:
+                return True
+        return False
+
+    @staticmethod
+    def _repeats_title_or_lead(text: str, own: set[str]) -> bool:
+        """The title or the lead again at the top of a body (with a site prefix at most)."""
+        k = ev.key(text)
+        return k in own or any(o and k.endswith(o) and len(k) <= len(o) + 20 for o in own)
 
     def byline(self, paras: list[str]) -> str | None:
         """A closing byline (the last short line that is a name), photo credits skipped; both

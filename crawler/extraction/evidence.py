@@ -35,6 +35,15 @@ LABEL_LINE = re.compile(
     r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem)[\s:.]*$",
     re.IGNORECASE,
 )
+# The heading of the boxes under a story: everything after it in a generic body is chrome.
+END_OF_STORY = re.compile(
+    r"^[-–•*\s]*(?:tin liên quan|tin cùng chuyên mục|tin khác|các tin khác|các tin bài khác|"
+    r"tin bài khác|bài viết liên quan|bài liên quan|tin mới|tin mới nhất|đọc nhiều|xem nhiều|"
+    r"liên kết website|thống kê truy cập|có thể bạn quan tâm|tin đã đưa)[\s:.]*$",
+    re.IGNORECASE,
+)
+DATE_IN_LINE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
+MAX_DATE_LINE = 60
 CREDIT_LINE = re.compile(r"^(?:ảnh|video|clip|đồ họa|đồ hoạ|nguồn)\s*:", re.IGNORECASE)
 # Accounts a CMS writes as the author when nobody signed (Joomla's "Super User").
 NOT_PERSONS = {"super user", "admin", "administrator", "facebook", "quản trị viên", "quan tri vien",
@@ -152,12 +161,21 @@ def is_link_line(line: str, links: set[str]) -> bool:
         return False
     if k in links:
         return True
-    # "- 22-07-2018Headline": strip a leading bullet and date, then compare.
-    stripped = re.sub(r"^[\d\s]+", "", k)
+    # "- 22-07-2018Headline", "- Headline (27/10/2025)": strip a bullet and a date, compare.
+    stripped = re.sub(r"[\d\s]+$", "", re.sub(r"^[\d\s]+", "", k))
     if stripped in links:
         return True
     return stripped.count(" ") >= 3 and any(
         k.endswith(link) and len(link) >= 0.7 * len(k) for link in links if link.count(" ") >= 3
+    )
+
+
+def is_date_line(line: str) -> bool:
+    """A short line holding a date and no sentence: a story's date or meta line."""
+    return (
+        len(line) <= MAX_DATE_LINE
+        and bool(DATE_IN_LINE.search(line))
+        and not line.rstrip().endswith((".", "?", "!"))
     )
 
 
@@ -241,3 +259,17 @@ def find_text(root: etree._Element, text: str) -> etree._Element | None:
         elif found is not None:
             break
     return found
+
+
+def densest_block(root: etree._Element) -> etree._Element | None:
+    """The element whose own <p> children hold the most text outside links: where a page
+    keeps its story when no rule knows the template."""
+    score: dict[etree._Element, int] = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is None or in_list(p):
+            continue
+        inside, total = link_chars(p)
+        if total - inside > 0:
+            score[parent] = score.get(parent, 0) + total - inside
+    return max(score, key=score.__getitem__) if score else None
