@@ -196,6 +196,7 @@ class ArticlePage:
         self.found = Extraction()
         self.title_el: etree._Element | None = None
         self.body_node: etree._Element | None = None
+        self.dense_block: etree._Element | None = None
         self.raw_lines: list[str] = []
 
     # --- shared evidence -----------------------------------------------------------------
@@ -502,6 +503,7 @@ class ArticlePage:
             if dense and self._holds_more_than(paras, dense):
                 self.found.reject("text", "trafilatura_chrome")
                 paras, method = dense, "dense"
+                self.body_node = self.dense_block
             if rule_paras and sum(map(len, rule_paras)) >= sum(map(len, paras)):
                 paras, method = rule_paras, "rule"
         self.raw_lines = paras
@@ -559,7 +561,7 @@ class ArticlePage:
 
     def dense_lines(self) -> list[str]:
         """The paragraphs of the page's densest block of <p> text (outside links)."""
-        block = ev.densest_block(self.root) if self.root is not None else None
+        block = self.dense_block = ev.densest_block(self.root) if self.root is not None else None
         if block is None:
             return []
         lines = paragraphs(block)
@@ -570,11 +572,12 @@ class ArticlePage:
         """trafilatura read a layout table as one line: a line of its text holds several
         paragraphs of the densest block (and the chrome around them). Then the block wins."""
         keys = [ev.key(line) for line in dense if len(line) >= 30]
-        for para in paras:
-            k = ev.key(para)
-            if len(k) > 1.3 * max(map(len, keys), default=0) and sum(x in k for x in keys) >= 2:
-                return True
-        return False
+        if not paras:
+            return False
+        longest = ev.key(max(paras, key=len))  # the story's line, unless it is a footer's
+        return len(longest) > 1.3 * max(map(len, keys), default=0) and (
+            sum(x in longest for x in keys) >= 2
+        )
 
     @staticmethod
     def _repeats_title_or_lead(text: str, own: set[str]) -> bool:
