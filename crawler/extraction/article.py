@@ -55,6 +55,7 @@ DATELINE = (
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 MAX_DATELINE_CHARS = 120
 MIN_BODY_CHARS = 200
+INCLUDE_TABLES = True
 SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
 
 
@@ -155,7 +156,11 @@ class _Trafilatura:
     def body(self) -> Any:
         try:
             return trafilatura.bare_extraction(
-                self.html, url=self.url, with_metadata=False, include_comments=False
+                self.html,
+                url=self.url,
+                with_metadata=False,
+                include_comments=False,
+                include_tables=INCLUDE_TABLES,
             )
         except RecursionError:  # markup nested thousands deep: the body is lost, not the page
             return None
@@ -522,7 +527,17 @@ class ArticlePage:
         own = {ev.key(title), ev.key(lead)} - {""}
         out: list[str] = []
         held: list[str] = []
+        if generic and title:
+            # The story starts at its headline: what a generic extractor put before it is chrome.
+            start = next(
+                (n for n, t in enumerate(paras) if ev.key(t.strip(" |")) == ev.key(title)), 0
+            )
+            if start:
+                self.found.reject("text", "before_title")
+                paras = paras[start:]
         for n, text in enumerate(paras):
+            if generic and not text.replace("|", "").strip():
+                continue  # an empty row of a layout table
             text = text.strip(" |")
             if not text or any(p.search(text) for p in patterns):
                 continue
