@@ -37,6 +37,7 @@ from .page import MetaTags, all_texts, jsonld_article, jsonld_author, jsonld_tex
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
 MAX_BYLINE_WORDS = 6
+MAX_BYLINE_LINE = 100  # a byline with a job title glued to it, at most
 # Machine-readable publication times in the markup (microdata, <time pubdate>, hAtom), and
 # else the first <time datetime> of the <article> (its header comes before anything else).
 HTML_DATE = (
@@ -609,8 +610,8 @@ class ArticlePage:
             line = paras[-back]
             if ev.CREDIT_LINE.match(line):
                 continue
-            name = ev.clean_byline(line)
-            if name and _looks_like_byline(name) and ev.looks_like_name(name):
+            name = ev.clean_byline(line) if len(line) <= MAX_BYLINE_LINE else None
+            if name and _looks_like_byline(name) and ev.looks_like_name(name, min_words=2):
                 del paras[-back:]
                 return name
             if name and _looks_like_byline(name):

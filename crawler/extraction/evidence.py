@@ -90,7 +90,7 @@ def title_parts(title: str | None) -> list[str]:
     return first_distinct([max(parts, key=len), parts[0]])
 
 
-def looks_like_name(text: str | None) -> bool:
+def looks_like_name(text: str | None, min_words: int = 1) -> bool:
     """A byline: a few capitalised words (names, "NGUYỄN VĂN A", "Minh Anh - Hoàng Phương")."""
     if not text or any(ch.isdigit() for ch in text) or NOT_A_NAME.match(text):
         return False
@@ -99,7 +99,7 @@ def looks_like_name(text: str | None) -> bool:
     if text.endswith((".", ":", "?", "!", ";")):
         return False
     words = [w for w in text.replace(",", " , ").split() if w not in NAME_JOINERS]
-    if not 0 < len(words) <= MAX_NAME_WORDS:
+    if not min_words <= len(words) <= MAX_NAME_WORDS:
         return False
     return all(w[0].isupper() for w in words if w[0].isalpha()) and any(
         w[0].isalpha() for w in words
@@ -216,7 +216,7 @@ def name_after(root: etree._Element, last_line: str, max_nodes: int = 40) -> str
     for text in nodes[start + 1 :]:
         if text in line:  # still the last paragraph (its links and emphasis)
             continue
-        return text if looks_like_name(text) else None
+        return text if looks_like_name(text, min_words=2) else None
     return None
 
 
