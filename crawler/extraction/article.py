@@ -56,6 +56,7 @@ DATELINE = (
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 MAX_DATELINE_CHARS = 120
 MIN_BODY_CHARS = 200
+NEAR_BODY = 40  # elements between a story's heading and its first line, at most
 INCLUDE_TABLES = True
 SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
 
@@ -135,6 +136,8 @@ def _is_excerpt(description: str, paras: list[str]) -> bool:
     A description equal to the whole first paragraph is the lead (a sapo the generic extractor
     kept in the body); the body cleaning then takes it out of the body.
     """
+    if clean_space(description).endswith(("…", "...")):  # cut by the CMS: an excerpt
+        return True
     head = clean_space(description).rstrip(".… ")
     for para in paras[:3]:
         first = clean_space(para)
@@ -286,6 +289,11 @@ class ArticlePage:
             return False
         return not any(at < h < start for h in self.h1_positions)
 
+    def near_body(self, el: etree._Element) -> bool:
+        """Within a few dozen elements of the story's text (a banner h1 is a page away)."""
+        start, at = self.body_start, self.order.get(el)
+        return start is not None and at is not None and 0 < start - at <= NEAR_BODY
+
     def rule_matches(self, rules: tuple[str, ...]) -> list[tuple[etree._Element | None, str]]:
         """(element, text) of every match of the first rule that matches with text."""
         for rule in rules:
@@ -343,7 +351,7 @@ class ArticlePage:
                     return text_of(el)
         # No claim to check against: the story's h1, the last one before its text.
         h1s = [(el, t) for el, t in self.headings if el.tag == "h1" and not self.memory.is_name(t)]
-        placed = [(el, t) for el, t in h1s if self.before_body(el)]
+        placed = [(el, t) for el, t in h1s if self.before_body(el) and self.near_body(el)]
         if placed:
             el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
         else:
@@ -528,6 +536,7 @@ class ArticlePage:
         own = {ev.key(title), ev.key(lead)} - {""}
         out: list[str] = []
         held: list[str] = []
+        repeated: list[str] = []
         if generic and title:
             # The story starts at its headline: what a generic extractor put before it is chrome.
             start = next(
@@ -560,12 +569,20 @@ class ArticlePage:
             if self.memory and (
                 self.memory.is_chrome(text) or self.memory.is_teaser(text, title)
             ):
-                self.found.reject("text", "chrome_line")
+                repeated.append(text)
                 continue
             if links and ev.is_link_line(text, links) and ev.key(text) not in own:
                 self.found.reject("text", "link_line")
                 continue
             out.append(text)
+        if repeated:
+            if sum(map(len, repeated)) > sum(map(len, out)):
+                # Most of the body is what the site repeats: a republished story, not chrome.
+                self.found.reject("text", "memory_ignored")
+                kept_lines = set(repeated) | set(out)
+                out = [t.strip(" |") for t in paras if t.strip(" |") in kept_lines]
+            else:
+                self.found.reject("text", "chrome_line")
         # A photo story: its captions are the story (dropping them left little).
         if held and sum(map(len, out)) < sum(map(len, held)):
             kept = set(held)

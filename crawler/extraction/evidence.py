@@ -26,13 +26,13 @@ JOB_TITLE = re.compile(
 BYLINE_SEPARATORS = (" - ", " – ", " — ", ", ", " | ")
 NOT_A_NAME = re.compile(
     r"^(?:ảnh|nguồn|theo|video|clip|đồ họa|đồ hoạ|thực hiện|bài|tin|trang|xem|đọc|từ khóa|"
-    r"chia sẻ|bình luận|tags?|photo|source)\b",
+    r"chia sẻ|bình luận|tags?|photo|source|danh mục|chuyên mục|liên hệ|trang chủ)\b",
     re.IGNORECASE,
 )
 # Labels of the chrome around a story, on any Vietnamese news page.
 LABEL_LINE = re.compile(
     r"^[-–•*\s]*(?:từ khóa|từ khoá|tags?|tin liên quan|tin cùng chuyên mục|tin khác|các tin khác|"
-    r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem)[\s:.]*$",
+    r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem|danh mục)[\s:.]*$",
     re.IGNORECASE,
 )
 # The heading of the boxes under a story: everything after it in a generic body is chrome.
