@@ -207,6 +207,7 @@ class ArticlePage:
         self.body_node: etree._Element | None = None
         self.dense_block: etree._Element | None = None
         self.raw_lines: list[str] = []
+        self.body_method = "rule"
 
     # --- shared evidence -----------------------------------------------------------------
 
@@ -255,10 +256,25 @@ class ArticlePage:
         return sorted(out, key=lambda pair: pair[0].tag != "h1")
 
     @functools.cached_property
+    def links(self) -> set[str]:
+        return ev.link_texts(self.root) if self.root is not None else set()
+
+    @functools.cached_property
     def body_start(self) -> int | None:
         """Document position where the story's text begins (its first long line)."""
         heads = {ev.key(t) for _, t in self.headings}
-        first = next((p for p in self.raw_lines if len(p) >= 30 and ev.key(p) not in heads), None)
+        links = self.links if self.body_method != "rule" else set()
+        first = next(
+            (
+                p
+                for p in self.raw_lines
+                if len(p) >= 30
+                and ev.key(p) not in heads
+                and not ev.is_link_line(p, links)
+                and "|" not in p
+            ),
+            None,
+        )
         if self.root is None or not first:
             return None
         el = ev.locate(self.root, first)
@@ -479,9 +495,7 @@ class ArticlePage:
             return body
         return None
 
-    def body(
-        self, images: list[dict[str, Any]], captions: list[str]
-    ) -> tuple[list[str], str]:
+    def body(self, images: list[dict[str, Any]], captions: list[str]) -> tuple[list[str], str]:
         paras: list[str] = []
         method = "rule"
         if self.profile.body:
@@ -520,11 +534,16 @@ class ArticlePage:
                 self.body_node = self.dense_block
             if rule_paras and sum(map(len, rule_paras)) >= sum(map(len, paras)):
                 paras, method = rule_paras, "rule"
-        self.raw_lines = paras
+        self.raw_lines, self.body_method = paras, method
         return paras, method
 
     def clean_body(
-        self, paras: list[str], *, title: str | None, lead: str | None, captions: list[str],
+        self,
+        paras: list[str],
+        *,
+        title: str | None,
+        lead: str | None,
+        captions: list[str],
         method: str,
     ) -> list[str]:
         """The story's own paragraphs: no title or lead repeated, captions, dropped patterns,
@@ -532,7 +551,7 @@ class ArticlePage:
         caption_set = {c.strip(" |") for c in captions}
         patterns = [re.compile(p) for p in self.profile.drop]
         generic = method != "rule"
-        links = ev.link_texts(self.root) if generic and self.root is not None else set()
+        links = self.links if generic else set()
         own = {ev.key(title), ev.key(lead)} - {""}
         out: list[str] = []
         held: list[str] = []
@@ -566,9 +585,7 @@ class ArticlePage:
             if text in caption_set:
                 held.append(text)
                 continue
-            if self.memory and (
-                self.memory.is_chrome(text) or self.memory.is_teaser(text, title)
-            ):
+            if self.memory and (self.memory.is_chrome(text) or self.memory.is_teaser(text, title)):
                 repeated.append(text)
                 continue
             if links and ev.is_link_line(text, links) and ev.key(text) not in own:

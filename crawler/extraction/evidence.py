@@ -46,8 +46,17 @@ DATE_IN_LINE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|2
 MAX_DATE_LINE = 60
 CREDIT_LINE = re.compile(r"^(?:ảnh|video|clip|đồ họa|đồ hoạ|nguồn)\s*:", re.IGNORECASE)
 # Accounts a CMS writes as the author when nobody signed (Joomla's "Super User").
-NOT_PERSONS = {"super user", "admin", "administrator", "facebook", "quản trị viên", "quan tri vien",
-               "ban biên tập", "webmaster", "editor"}
+NOT_PERSONS = {
+    "super user",
+    "admin",
+    "administrator",
+    "facebook",
+    "quản trị viên",
+    "quan tri vien",
+    "ban biên tập",
+    "webmaster",
+    "editor",
+}
 NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
 
