@@ -343,6 +343,8 @@ class ArticlePage:
             if self.memory.is_name(text) or not self.agrees_with_claims(text, strong_only=strong):
                 continue
             placed = self.before_body(el)
+            if not strong and placed and not self.near_body(el):
+                placed = False  # <title> alone is evidence only next to the story
             if placed is False or (not strong and placed is None):
                 found.reject("title", "not_before_body" if placed is False else "unconfirmed")
                 continue
@@ -624,6 +626,9 @@ class ArticlePage:
         keys = [ev.key(line) for line in dense if len(line) >= 30]
         if not paras:
             return False
+        rows = sum(len(p) for p in paras if p.lstrip().startswith("|"))
+        if rows > 0.5 * sum(map(len, paras)):  # a layout table read row by row
+            return True
         longest = ev.key(max(paras, key=len))  # the story's line, unless it is a footer's
         return len(longest) > 1.3 * max(map(len, keys), default=0) and (
             sum(x in longest for x in keys) >= 2

@@ -270,15 +270,23 @@ def find_text(root: etree._Element, text: str) -> etree._Element | None:
     return found
 
 
+LEAF_BLOCKS = ("p", "div")
+INNER_BLOCKS = frozenset(["p", "div", "table", "ul", "ol", "dl", "section", "article", "li"])
+
+
 def densest_block(root: etree._Element) -> etree._Element | None:
-    """The element whose own <p> children hold the most text outside links: where a page
-    keeps its story when no rule knows the template."""
+    """The element whose own paragraphs (<p>, or <div>s holding no other block) carry the
+    most text outside links: where a page keeps its story when no rule knows the template."""
     score: dict[etree._Element, int] = {}
-    for p in root.iter("p"):
-        parent = p.getparent()
-        if parent is None or in_list(p):
+    for el in root.iter(*LEAF_BLOCKS):
+        parent = el.getparent()
+        if parent is None or in_list(el):
             continue
-        inside, total = link_chars(p)
+        if el.tag == "div" and any(
+            isinstance(c.tag, str) and c.tag in INNER_BLOCKS for c in el.iterdescendants()
+        ):
+            continue
+        inside, total = link_chars(el)
         if total - inside > 0:
             score[parent] = score.get(parent, 0) + total - inside
     return max(score, key=score.__getitem__) if score else None
