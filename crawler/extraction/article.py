@@ -363,7 +363,12 @@ class ArticlePage:
                 continue
             for part in ev.title_parts(claim):
                 el = ev.find_text(self.root, part) if self.root is not None else None
-                if el is not None and not ev.in_list(el) and self.before_body(el):
+                if (
+                    el is not None
+                    and not ev.in_list(el)
+                    and self.before_body(el)
+                    and self.near_body(el)
+                ):
                     self.title_el = el
                     found.offer("title", "heading", text_of(el))
                     return text_of(el)
@@ -708,10 +713,10 @@ class ArticlePage:
         distinct = ev.first_distinct(t for _, t in kept)
         if len(distinct) <= 1:
             return distinct[0] if distinct else None
-        if self.title_el is None or self.title_el not in self.order:
+        at = self.order.get(self.title_el) if self.title_el is not None else self.body_start
+        if at is None:
             self.found.reject("date", "ambiguous")
             return None
-        at = self.order[self.title_el]
         nearest = min(
             (pair for pair in kept if pair[0] is not None),
             key=lambda pair: abs(self.order.get(pair[0], 1 << 30) - at),
@@ -822,6 +827,11 @@ class ArticlePage:
         self.canonical_url()
         self.language()
         candidates = self.date_candidates(date_line, found.fields.get("images") or images)
+        for name in ("title", "text", "author"):  # every empty field says why
+            if name not in found.fields and not any(
+                r.startswith(name + ":") for r in found.rejections
+            ):
+                found.reject(name, "missing")
         item = dict(found.fields)
         item["url"] = self.url
         item["date_candidates"] = candidates
