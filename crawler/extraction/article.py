@@ -56,6 +56,7 @@ DATELINE = (
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 MAX_DATELINE_CHARS = 120
 MIN_BODY_CHARS = 200
+MOSTLY_LINKS = 0.5  # share of a body's characters inside links beyond which it is a list
 NEAR_BODY = 40  # elements between a story's heading and its first line, at most
 INCLUDE_TABLES = True
 SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
@@ -262,6 +263,11 @@ class ArticlePage:
     @functools.cached_property
     def body_start(self) -> int | None:
         """Document position where the story's text begins (its first long line)."""
+        if self.body_method == "rule" and self.body_node is not None:
+            # The rule's own box: the story starts at its first long line, inside it.
+            first = next((p for p in self.raw_lines if len(p) >= 30), None)
+            el = ev.locate(self.body_node, first) if first else None
+            return self.order.get(el if el is not None else self.body_node)
         heads = {ev.key(t) for _, t in self.headings}
         links = self.links if self.body_method != "rule" else set()
         first = next(
@@ -437,11 +443,13 @@ class ArticlePage:
         if self.agrees_with_claims(text, strong_only=True) is False:
             found.reject("title", "disagrees_meta")
             return None
+        if agreeing:
+            return el, text
         placed = self.before_body(el)
-        if not agreeing and placed is False:
+        if placed is False:
             found.reject("title", "not_before_body")
             return None
-        if not agreeing and placed is None and self.body_node is None:
+        if placed is None and self.body_node is None:
             # Neither a claim nor the story's place confirms it (a banner h1 may match "h1").
             found.reject("title", "unconfirmed")
             return None
@@ -484,12 +492,12 @@ class ArticlePage:
             scored = []
             for el in els:
                 inside, total = ev.link_chars(el)
-                scored.append((total - inside, el))
-            best = max(scored, key=lambda s: s[0])[1]
+                scored.append((total - inside, inside, total, el))
+            _, inside, total, best = max(scored, key=lambda s: s[0])
             self.body_node = best
             if len(els) > 1:
                 self.found.reject("text", "ambiguous")
-            if ev.mostly_links(best):
+            if total and inside / total > MOSTLY_LINKS:
                 self.found.reject("text", "mostly_links")
                 return None
             body = copy.deepcopy(best)

@@ -134,17 +134,17 @@ def clean_byline(text: str | None) -> str | None:
     return text or None
 
 
+def _chars(texts: Iterable[str]) -> int:
+    return sum(len(t) - t.count(" ") - t.count("\n") - t.count("\t") for t in texts)
+
+
 def link_chars(el: etree._Element) -> tuple[int, int]:
-    """(characters inside links, all characters) of an element's text."""
-    total = inside = 0
-    for node in el.iter():
-        if not isinstance(node.tag, str):
-            continue
-        text = len((node.text or "").strip())
-        total += text + len((node.tail or "").strip()) if node is not el else text
-        if node.tag == "a" or any(a.tag == "a" for a in node.iterancestors()):
-            inside += text
-    return inside, total
+    """(characters inside links, all characters) of an element's text, spaces not counted."""
+    total = _chars(el.itertext())
+    inside = sum(_chars(a.itertext()) for a in el.iter("a"))
+    if el.tag == "a":
+        inside = total
+    return min(inside, total), total
 
 
 def mostly_links(el: etree._Element, share: float = 0.5) -> bool:
