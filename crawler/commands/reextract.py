@@ -31,8 +31,8 @@ from crawler.extraction.item import page_item
 from crawler.extraction.memory import SiteMemory
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
+from crawler.site_memory import learn_from_store
 from pipelines.chain import normalise
-from pipelines.site_memory import learn_from_store
 from pipelines.store import Store, StoreError
 
 

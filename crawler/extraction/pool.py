@@ -23,6 +23,7 @@ from crawler.registry import Profile, Site
 
 from .article import extract_article
 from .item import page_item
+from .memory import SiteMemory
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,8 +84,9 @@ class ExtractionPool:
         hints: dict[str, Any] | None,
         fetched_at: str,
         stats: StatsCollector | None = None,
+        memory: SiteMemory | None = None,
     ) -> dict[str, Any]:
-        return await self.run(page_item, html, url, site, hints, fetched_at, stats=stats)
+        return await self.run(page_item, html, url, site, hints, fetched_at, memory, stats=stats)
 
     async def run(self, fn: Callable[..., T], *args: Any, stats: StatsCollector | None = None) -> T:
         if self.workers == 0:

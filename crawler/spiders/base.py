@@ -29,6 +29,7 @@ from crawler.items import ArticleItem
 from crawler.known import KnownUrls
 from crawler.registry import Site
 from crawler.safety import ForbiddenByRobots, xml_problem
+from crawler.site_memory import CrawlMemory
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class SiteSpider(scrapy.Spider):
             raise SpiderArgumentError(f"-a since={since!r}: expected YYYY-MM-DD") from None
         self.passed_since: set[str] = set()  # sections whose listings reached `since`
         self.known: KnownUrls | None = None
+        self.memory = CrawlMemory()
         self.revisit = timedelta(0)
         self.revisit_every = timedelta(0)
         self.stale_pages = 1
@@ -101,6 +103,8 @@ class SiteSpider(scrapy.Spider):
         spider.revisit_every = timedelta(hours=settings.getfloat("REVISIT_EVERY_HOURS", 6))
         spider.stale_pages = max(1, settings.getint("LISTING_STALE_PAGES", 1))
         spider.extractor = shared_pool(settings)
+        if settings.getbool("SITE_MEMORY", True):  # what the site repeats is chrome
+            spider.memory = CrawlMemory.from_store(settings.get("SQLITE_PATH"), spider.site.name)
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -397,12 +401,14 @@ class SiteSpider(scrapy.Spider):
                 hints,
                 self.fetch_time().isoformat(),
                 stats=self.crawler.stats,
+                memory=self.memory.memory,
             )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
+        self.memory.add(fields)
         if self.max_items and self._in_flight >= self.max_items:
             self.count("extract/over_max_items")
             return

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from crawler.extraction.memory import EMPTY, SiteMemory, learn
@@ -37,6 +38,26 @@ def learn_from_store(db: sqlite3.Connection, site: str, limit: int = STORE_SAMPL
     return learn(items)
 
 
+def memory_items(store_path: str | Path | None, site: str) -> list[dict[str, Any]]:
+    """A site's latest stored (title, text), read from the store file opened read-only."""
+    if not store_path or not Path(store_path).exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute(
+            "SELECT title, text FROM articles WHERE site = ? ORDER BY id DESC LIMIT ?",
+            [site, STORE_SAMPLE],
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return [{"title": title, "text": text} for title, text in rows]
+
+
 class CrawlMemory:
     """The memory of one site during a crawl: the store's, then updated from the items the
     crawl extracts (a redesign's new chrome is seen after a few dozen pages)."""
@@ -48,6 +69,10 @@ class CrawlMemory:
         self.memory = learn(self.items) if self.items else EMPTY
         self._since = 0
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_store(cls, store_path: str | Path | None, site: str) -> CrawlMemory:
+        return cls(memory_items(store_path, site))
 
     def add(self, item: Mapping[str, Any]) -> None:
         keep = {k: item.get(k) for k in ("title", "text", "page_titles")}
