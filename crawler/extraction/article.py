@@ -333,6 +333,16 @@ class ArticlePage:
     # --- fields ----------------------------------------------------------------------------
 
     def title(self) -> str | None:
+        title = self._title()
+        if title and self.memory:
+            stripped = self.memory.strip_name(title)
+            if stripped != title:
+                self.found.fields["title"] = stripped
+                self.found.reject("title", "site_name_stripped")
+            return stripped
+        return title
+
+    def _title(self) -> str | None:
         found = self.found
         matches = self.rule_matches(self.profile.title)
         texts = ev.first_distinct(t for _, t in matches)
