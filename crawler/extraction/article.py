@@ -200,6 +200,11 @@ class ArticlePage:
         self.memory = memory or EMPTY
         self.sel = Selector(text=self.html)
         self.root = self.sel.root if isinstance(self.sel.root, etree._Element) else None
+        self.layout: str | None = None
+        for layout in profile.layouts:  # the template of its time, chosen by its markup
+            if any(select(self.sel, rule) for rule in layout.when):
+                self.profile, self.layout = layout.profile, layout.name
+                break
         self.ld = jsonld_article(self.sel)
         self.tags = MetaTags(self.sel)
         self.traf = _Trafilatura(self.html, url)
@@ -855,6 +860,7 @@ class ArticlePage:
         item["date_candidates"] = candidates
         item["methods"] = found.methods
         item["rejections"] = found.rejections
+        item["layout"] = self.layout
         item["page_titles"] = [t for t in (self.page_title, self.tags.get("og:title")) if t]
         return item
 
