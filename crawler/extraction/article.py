@@ -58,7 +58,6 @@ MAX_DATELINE_CHARS = 120
 MIN_BODY_CHARS = 200
 MOSTLY_LINKS = 0.5  # share of a body's characters inside links beyond which it is a list
 NEAR_BODY = 40  # elements between a story's heading and its first line, at most
-INCLUDE_TABLES = True
 SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
 
 
@@ -148,10 +147,10 @@ def _is_excerpt(description: str, paras: list[str]) -> bool:
 
 
 class _Trafilatura:
-    """trafilatura's two halves, each run at most once and only when a field falls back to it.
+    """trafilatura's body extraction, run at most once and only when the body falls back to it.
 
-    Its metadata (htmldate's date search above all) costs more than its body extraction, and
-    the page's own markup usually answers first.
+    Its metadata is not used: htmldate's date search costs more than the body, and its guesses
+    (a sidebar's date, the portal clock's) are what the evidence rules refuse.
     """
 
     def __init__(self, html: str, url: str):
@@ -161,25 +160,10 @@ class _Trafilatura:
     def body(self) -> Any:
         try:
             return trafilatura.bare_extraction(
-                self.html,
-                url=self.url,
-                with_metadata=False,
-                include_comments=False,
-                include_tables=INCLUDE_TABLES,
+                self.html, url=self.url, with_metadata=False, include_comments=False
             )
         except RecursionError:  # markup nested thousands deep: the body is lost, not the page
             return None
-
-    @functools.cached_property
-    def metadata(self) -> Any:
-        try:
-            return trafilatura.extract_metadata(self.html, default_url=self.url)
-        except RecursionError:
-            return None
-
-    @property
-    def used(self) -> bool:
-        return "body" in self.__dict__
 
 
 class ArticlePage:
