@@ -745,7 +745,7 @@ class ArticlePage:
             if text and len(text) <= MAX_DATELINE_CHARS and NUMERIC_DATE.search(text):
                 found.append((el, text))
         if not found:
-            return None
+            return self.date_line_by_text()
         if self.title_el is None:
             distinct = ev.first_distinct(t for _, t in found)
             if len(distinct) > 1:
@@ -754,6 +754,24 @@ class ArticlePage:
             return distinct[0]
         at = self.order.get(self.title_el, 0)
         return min(found, key=lambda pair: abs(self.order.get(pair[0], 1 << 30) - at))[1]
+
+    def date_line_by_text(self) -> str | None:
+        """A short line holding a date right by the story's heading (before its text, or a
+        few elements above it), whatever its class: after a redesign renamed the date's."""
+        if self.title_el is None or self.title_el not in self.order:
+            return None
+        at = self.order[self.title_el]
+        start = self.body_start if self.body_start and self.body_start > at else at + NEAR_BODY
+        elements = list(self.order)
+        for pos in [*range(at + 1, min(start, at + NEAR_BODY)), *range(at - 1, max(at - 8, 0), -1)]:
+            el = elements[pos]
+            if not isinstance(el.tag, str) or el.tag in ev.SKIP_TEXT or ev.in_list(el):
+                continue
+            for text in (el.text, el.tail):
+                text = clean_space(text)
+                if text and len(text) <= MAX_DATELINE_CHARS and NUMERIC_DATE.search(text):
+                    return text
+        return None
 
     def section(self) -> None:
         self.found.offer("section", "rule", self._rule_text(self.profile.section))
