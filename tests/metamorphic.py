@@ -5,6 +5,7 @@ portal that differs from our mirrors does; the story itself stays. For every var
 must be the gold value or empty (with a reason in `rejections`), never a different value.
 
     python -m tests.metamorphic        # wrong values per transform and field, over the corpus
+    python -m tests.metamorphic --f1   # body F1 per transform, ours vs plain trafilatura
 
 Pages are extracted the way a crawl of the changed site sees them: each site's pages once,
 then again with the site memory learnt from them (crawler.extraction.memory).
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import trafilatura
 from lxml import etree
 from parsel import Selector
 
-from bench.score_extraction import decode, page_pr
+from bench.score_extraction import Score, decode, page_pr
 from crawler.extraction.blocks import text_of
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import SiteMemory, learn
@@ -339,8 +341,27 @@ def score(pages: list[Path]) -> tuple[Counter[str], Counter[str], list[str]]:
     return wrong, empty, cases
 
 
+def body_f1(pages: list[Path], transform: str) -> tuple[float, float]:
+    """Body F1 (AEB metric) of ours and of plain trafilatura over the pages of one transform."""
+    ours, plain = Score(), Score()
+    for gold_path, item, gold in crawled_variants(pages, transform):
+        page = Page(gold_path)
+        TRANSFORMS[transform](page)
+        text = trafilatura.extract(page.html(), include_comments=False) or ""
+        gold_text = "\n\n".join(gold["paragraphs"])
+        ours.add_body(gold_text, item.get("text") or "")
+        plain.add_body(gold_text, text)
+    return ours.f1(), plain.f1()
+
+
 def main() -> int:
     pages = sorted(CORPUS.glob("*/*.json"))
+    if "--f1" in sys.argv:
+        print(f"{'transform':<22}{'body F1 ours':>14}{'trafilatura':>13}")
+        for transform in TRANSFORMS:
+            ours, plain = body_f1(pages, transform)
+            print(f"{transform:<22}{ours:>14.3f}{plain:>13.3f}")
+        return 0
     wrong, empty, cases = score(pages)
     print(f"Metamorphic variants: {len(pages)} corpus pages x {len(TRANSFORMS)} transforms")
     print(f"{'transform':<22}" + "".join(f"{f:>14}" for f in FIELDS) + "   (wrong / empty)")

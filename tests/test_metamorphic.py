@@ -41,3 +41,11 @@ def test_transforms_change_the_pages():
         page = Page(page_path)
         transform(page)
         assert page.html() != original, name
+
+
+def test_redesigned_bodies_score_at_least_plain_trafilatura():
+    from tests.metamorphic import body_f1
+
+    for transform in ("redesign", "sidebars_in_redesign"):
+        ours, plain = body_f1(PAGES, transform)
+        assert ours >= plain, (transform, ours, plain)
