@@ -25,6 +25,7 @@ class ArticleItem(scrapy.Item):
     date_candidates = scrapy.Field()  # [(source, raw string)], best source first
     methods = scrapy.Field()  # {field: "rule" | "trafilatura" | "meta" | "jsonld" | ...}
     rejections = scrapy.Field()  # ["field:reason"]: values extraction refused, and why
+    layout = scrapy.Field()  # the registry layout (template version) that read the page
     page_titles = scrapy.Field()  # <title> and og:title as the page had them (site memory)
     # Normalisation
     published_at = scrapy.Field()  # ISO 8601 with +07:00, or YYYY-MM-DD at day precision

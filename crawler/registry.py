@@ -11,7 +11,7 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parser
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -42,6 +42,11 @@ EXTRACT_FIELDS: dict[str, type] = {
     "section": list,
     "drop": list,
     "byline_last": bool,
+    "layouts": dict,
+}
+LAYOUT_FIELDS: dict[str, type] = {
+    **{k: v for k, v in EXTRACT_FIELDS.items() if k != "layouts"},
+    "when": list,
 }
 
 API_FIELDS: dict[str, type] = {
@@ -108,6 +113,18 @@ class Profile:
     section: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     byline_last: bool = False
+    # Versioned templates: the first layout whose `when` rule matches a page replaces these
+    # rules by its own (an old and a new template of one family, chosen by the page's markup).
+    layouts: tuple[Layout, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One template of a family: the rules that apply when a page has the `when` markup."""
+
+    name: str
+    when: tuple[str, ...]
+    profile: Profile
 
 
 @dataclass(frozen=True)
@@ -324,10 +341,12 @@ def _build_site(
             raise _fail(path, name, "api.kind", f"unknown API kind (known: {API_KINDS})")
         api = Api(**api_raw)
 
+    layouts_raw = merged["extract"].pop("layouts", {})
     profile = Profile(
         name=family_name,
         **{k: (tuple(v) if isinstance(v, list) else v) for k, v in merged["extract"].items()},
     )
+    profile = replace(profile, layouts=_build_layouts(path, name, profile, layouts_raw))
     simple = {
         k: (tuple(v) if isinstance(v, list) else v)
         for k, v in merged.items()
@@ -346,6 +365,29 @@ def _build_site(
     except (KeyError, IndexError, ValueError) as exc:
         raise _fail(path, name, "templates", f"bad URL template: {exc!r}") from exc
     return site
+
+
+def _build_layouts(
+    path: Traversable, site: str, base: Profile, raw: dict[str, Any]
+) -> tuple[Layout, ...]:
+    layouts = []
+    for layout_name, rules in raw.items():
+        prefix = f"extract.layouts.{layout_name}"
+        if not isinstance(rules, dict):
+            raise _fail(path, site, prefix, "a layout must be a table")
+        _check_types(path, site, rules, LAYOUT_FIELDS, prefix + ".")
+        if not rules.get("when"):
+            raise _fail(path, site, prefix + ".when", "missing (the markup that selects it)")
+        for key in ("lead_strip", "drop"):
+            for pattern in rules.get(key, []):
+                _check_regex(path, site, f"{prefix}.{key}", pattern)
+        if rules.get("author_in_date"):
+            _check_regex(path, site, f"{prefix}.author_in_date", rules["author_in_date"])
+        overrides = {
+            k: (tuple(v) if isinstance(v, list) else v) for k, v in rules.items() if k != "when"
+        }
+        layouts.append(Layout(layout_name, tuple(rules["when"]), replace(base, **overrides)))
+    return tuple(layouts)
 
 
 def load_registry(path: Traversable | str = DEFAULT_REGISTRY) -> dict[str, Site]:
@@ -376,5 +418,6 @@ def generic_profile() -> Profile:
     rules = data.get("families", {}).get("generic", {}).get("extract", {})
     _check_types(DEFAULT_REGISTRY, "(generic family)", rules, EXTRACT_FIELDS, "extract.")
     return Profile(
-        name="generic", **{k: tuple(v) if isinstance(v, list) else v for k, v in rules.items()}
+        name="generic",
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in rules.items() if k != "layouts"},
     )

@@ -6,6 +6,10 @@ a crawl, and its row is updated in place: its id, URL, site and fetch time stay,
 URLs and history. An article whose page now fails validation is left as it was and reported;
 one whose new body is another stored article's is merged with it (the later id goes, recorded
 in `article_merges`).
+
+Each site's memory (what its pages repeat: its name in <title>, chrome lines, other articles'
+titles as teasers) is learnt from the store first and passed to extraction, so a portal name
+stored as every title, or a teaser list stored in every body, is repaired.
 """
 
 from __future__ import annotations
@@ -25,23 +29,36 @@ from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
 from crawler.extraction.item import page_item
+from crawler.extraction.memory import SiteMemory
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
+from crawler.site_memory import learn_from_store
 from pipelines.chain import normalise
 from pipelines.store import Store, StoreError
 
 
-def reextract_page(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[str, Any]:
+def reextract_page(
+    page: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    memories: Mapping[str, SiteMemory] | None = None,
+) -> dict[str, Any]:
     """One stored page → the item a crawl would have produced from it (as the spider does)."""
     site = sites.get(page["site"])
-    fields = page_item(page["html"], page["url"], site, dict(page["hints"]), page["fetched_at"])
+    memory = (memories or {}).get(page["site"])
+    fields = page_item(
+        page["html"], page["url"], site, dict(page["hints"]), page["fetched_at"], memory
+    )
     fields["site"] = page["site"]
     return normalise(fields)
 
 
-def _attempt(page: Mapping[str, Any], sites: Mapping[str, Site]) -> dict[str, Any] | str:
+def _attempt(
+    page: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    memories: Mapping[str, SiteMemory] | None = None,
+) -> dict[str, Any] | str:
     try:
-        return reextract_page(page, sites)
+        return reextract_page(page, sites, memories)
     except Exception as exc:  # one broken page must not stop the run
         return repr(exc)
 
@@ -58,16 +75,19 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def extracted(
-    pages: Iterable[Mapping[str, Any]], sites: Mapping[str, Site], workers: int
+    pages: Iterable[Mapping[str, Any]],
+    sites: Mapping[str, Site],
+    workers: int,
+    memories: Mapping[str, SiteMemory] | None = None,
 ) -> Iterator[tuple[Mapping[str, Any], dict[str, Any] | str]]:
     """(page, item or error) in page order; extraction on `workers` processes, a window at a
     time so that memory holds a few dozen pages, not the archive."""
     if workers <= 1:
-        yield from ((page, _attempt(page, sites)) for page in pages)
+        yield from ((page, _attempt(page, sites, memories)) for page in pages)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         for chunk in _chunks(pages, 16 * workers):
-            results = pool.map(_attempt, chunk, repeat(sites), chunksize=8)
+            results = pool.map(_attempt, chunk, repeat(sites), repeat(memories), chunksize=8)
             yield from zip(chunk, results, strict=True)
 
 
@@ -87,7 +107,11 @@ def reextract(
     validation: row kept), error (extraction raised: row kept).
     """
     counts: Counter = Counter()
-    for page, item in extracted(store.stored_pages(site=site, limit=limit), sites, workers):
+    query = "SELECT DISTINCT site FROM articles"
+    names = [site] if site else [name for (name,) in store.db.execute(query)]
+    memories = {name: learn_from_store(store.db, name) for name in names if name}
+    pages = store.stored_pages(site=site, limit=limit)
+    for page, item in extracted(pages, sites, workers, memories):
         article_id = page["article_id"]
         if isinstance(item, str):
             counts["error"] += 1

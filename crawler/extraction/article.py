@@ -38,6 +38,7 @@ from .page import MetaTags, all_texts, jsonld_article, jsonld_author, jsonld_tex
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
 MAX_BYLINE_WORDS = 6
+MAX_BYLINE_LINE = 100  # a byline with a job title glued to it, at most
 # Machine-readable publication times in the markup (microdata, <time pubdate>, hAtom), and
 # else the first <time datetime> of the <article> (its header comes before anything else).
 HTML_DATE = (
@@ -56,6 +57,8 @@ DATELINE = (
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 MAX_DATELINE_CHARS = 120
 MIN_BODY_CHARS = 200
+MOSTLY_LINKS = 0.5  # share of a body's characters inside links beyond which it is a list
+NEAR_BODY = 40  # elements between a story's heading and its first line, at most
 SITE_DESCRIPTION = re.compile(r"^(?:cổng|trang|website|cơ quan)\b", re.IGNORECASE)
 
 
@@ -134,6 +137,8 @@ def _is_excerpt(description: str, paras: list[str]) -> bool:
     A description equal to the whole first paragraph is the lead (a sapo the generic extractor
     kept in the body); the body cleaning then takes it out of the body.
     """
+    if clean_space(description).endswith(("…", "...")):  # cut by the CMS: an excerpt
+        return True
     head = clean_space(description).rstrip(".… ")
     for para in paras[:3]:
         first = clean_space(para)
@@ -143,10 +148,10 @@ def _is_excerpt(description: str, paras: list[str]) -> bool:
 
 
 class _Trafilatura:
-    """trafilatura's two halves, each run at most once and only when a field falls back to it.
+    """trafilatura's body extraction, run at most once and only when the body falls back to it.
 
-    Its metadata (htmldate's date search above all) costs more than its body extraction, and
-    the page's own markup usually answers first.
+    Its metadata is not used: htmldate's date search costs more than the body, and its guesses
+    (a sidebar's date, the portal clock's) are what the evidence rules refuse.
     """
 
     def __init__(self, html: str, url: str):
@@ -160,17 +165,6 @@ class _Trafilatura:
             )
         except RecursionError:  # markup nested thousands deep: the body is lost, not the page
             return None
-
-    @functools.cached_property
-    def metadata(self) -> Any:
-        try:
-            return trafilatura.extract_metadata(self.html, default_url=self.url)
-        except RecursionError:
-            return None
-
-    @property
-    def used(self) -> bool:
-        return "body" in self.__dict__
 
 
 class ArticlePage:
@@ -191,13 +185,20 @@ class ArticlePage:
         self.memory = memory or EMPTY
         self.sel = Selector(text=self.html)
         self.root = self.sel.root if isinstance(self.sel.root, etree._Element) else None
+        self.layout: str | None = None
+        for layout in profile.layouts:  # the template of its time, chosen by its markup
+            if any(select(self.sel, rule) for rule in layout.when):
+                self.profile, self.layout = layout.profile, layout.name
+                break
         self.ld = jsonld_article(self.sel)
         self.tags = MetaTags(self.sel)
         self.traf = _Trafilatura(self.html, url)
         self.found = Extraction()
         self.title_el: etree._Element | None = None
         self.body_node: etree._Element | None = None
+        self.dense_block: etree._Element | None = None
         self.raw_lines: list[str] = []
+        self.body_method = "rule"
 
     # --- shared evidence -----------------------------------------------------------------
 
@@ -246,10 +247,30 @@ class ArticlePage:
         return sorted(out, key=lambda pair: pair[0].tag != "h1")
 
     @functools.cached_property
+    def links(self) -> set[str]:
+        return ev.link_texts(self.root) if self.root is not None else set()
+
+    @functools.cached_property
     def body_start(self) -> int | None:
         """Document position where the story's text begins (its first long line)."""
+        if self.body_method == "rule" and self.body_node is not None:
+            # The rule's own box: the story starts at its first long line, inside it.
+            first = next((p for p in self.raw_lines if len(p) >= 30), None)
+            el = ev.locate(self.body_node, first) if first else None
+            return self.order.get(el if el is not None else self.body_node)
         heads = {ev.key(t) for _, t in self.headings}
-        first = next((p for p in self.raw_lines if len(p) >= 30 and ev.key(p) not in heads), None)
+        links = self.links if self.body_method != "rule" else set()
+        first = next(
+            (
+                p
+                for p in self.raw_lines
+                if len(p) >= 30
+                and ev.key(p) not in heads
+                and not ev.is_link_line(p, links)
+                and "|" not in p
+            ),
+            None,
+        )
         if self.root is None or not first:
             return None
         el = ev.locate(self.root, first)
@@ -280,6 +301,11 @@ class ArticlePage:
             return False
         return not any(at < h < start for h in self.h1_positions)
 
+    def near_body(self, el: etree._Element) -> bool:
+        """Within a few dozen elements of the story's text (a banner h1 is a page away)."""
+        start, at = self.body_start, self.order.get(el)
+        return start is not None and at is not None and 0 < start - at <= NEAR_BODY
+
     def rule_matches(self, rules: tuple[str, ...]) -> list[tuple[etree._Element | None, str]]:
         """(element, text) of every match of the first rule that matches with text."""
         for rule in rules:
@@ -297,6 +323,16 @@ class ArticlePage:
     # --- fields ----------------------------------------------------------------------------
 
     def title(self) -> str | None:
+        title = self._title()
+        if title and self.memory:
+            stripped = self.memory.strip_name(title)
+            if stripped != title:
+                self.found.fields["title"] = stripped
+                self.found.reject("title", "site_name_stripped")
+            return stripped
+        return title
+
+    def _title(self) -> str | None:
         found = self.found
         matches = self.rule_matches(self.profile.title)
         texts = ev.first_distinct(t for _, t in matches)
@@ -313,6 +349,8 @@ class ArticlePage:
             if self.memory.is_name(text) or not self.agrees_with_claims(text, strong_only=strong):
                 continue
             placed = self.before_body(el)
+            if not strong and placed and not self.near_body(el):
+                placed = False  # <title> alone is evidence only next to the story
             if placed is False or (not strong and placed is None):
                 found.reject("title", "not_before_body" if placed is False else "unconfirmed")
                 continue
@@ -331,17 +369,20 @@ class ArticlePage:
                 continue
             for part in ev.title_parts(claim):
                 el = ev.find_text(self.root, part) if self.root is not None else None
-                if el is not None and not ev.in_list(el) and self.before_body(el):
+                if (
+                    el is not None
+                    and not ev.in_list(el)
+                    and self.before_body(el)
+                    and self.near_body(el)
+                ):
                     self.title_el = el
                     found.offer("title", "heading", text_of(el))
                     return text_of(el)
         # No claim to check against: the story's h1, the last one before its text.
         h1s = [(el, t) for el, t in self.headings if el.tag == "h1" and not self.memory.is_name(t)]
-        placed = [(el, t) for el, t in h1s if self.before_body(el)]
+        placed = [(el, t) for el, t in h1s if self.before_body(el) and self.near_body(el)]
         if placed:
             el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
-        elif len(ev.first_distinct(t for _, t in h1s)) == 1 and self.body_start is None:
-            el, text = h1s[0]
         else:
             found.reject("title", "ambiguous" if h1s else "unconfirmed")
             return None
@@ -402,8 +443,15 @@ class ArticlePage:
         if self.agrees_with_claims(text, strong_only=True) is False:
             found.reject("title", "disagrees_meta")
             return None
-        if not agreeing and self.before_body(el) is False:
+        if agreeing:
+            return el, text
+        placed = self.before_body(el)
+        if placed is False:
             found.reject("title", "not_before_body")
+            return None
+        if placed is None and self.body_node is None:
+            # Neither a claim nor the story's place confirms it (a banner h1 may match "h1").
+            found.reject("title", "unconfirmed")
             return None
         return el, text
 
@@ -444,12 +492,12 @@ class ArticlePage:
             scored = []
             for el in els:
                 inside, total = ev.link_chars(el)
-                scored.append((total - inside, el))
-            best = max(scored, key=lambda s: s[0])[1]
+                scored.append((total - inside, inside, total, el))
+            _, inside, total, best = max(scored, key=lambda s: s[0])
             self.body_node = best
             if len(els) > 1:
                 self.found.reject("text", "ambiguous")
-            if ev.mostly_links(best):
+            if total and inside / total > MOSTLY_LINKS:
                 self.found.reject("text", "mostly_links")
                 return None
             body = copy.deepcopy(best)
@@ -494,9 +542,14 @@ class ArticlePage:
             doc = self.traf.body
             paras = (doc.text or "").split("\n") if doc is not None and doc.text else []
             method = "trafilatura"
+            dense = self.dense_lines()
+            if dense and self._holds_more_than(paras, dense):
+                self.found.reject("text", "trafilatura_chrome")
+                paras, method = dense, "dense"
+                self.body_node = self.dense_block
             if rule_paras and sum(map(len, rule_paras)) >= sum(map(len, paras)):
                 paras, method = rule_paras, "rule"
-        self.raw_lines = paras
+        self.raw_lines, self.body_method = paras, method
         return paras, method
 
     def clean_body(
@@ -513,15 +566,31 @@ class ArticlePage:
         caption_set = {c.strip(" |") for c in captions}
         patterns = [re.compile(p) for p in self.profile.drop]
         generic = method != "rule"
-        links = ev.link_texts(self.root) if generic and self.root is not None else set()
+        links = self.links if generic else set()
         own = {ev.key(title), ev.key(lead)} - {""}
         out: list[str] = []
         held: list[str] = []
+        repeated: list[str] = []
+        if generic and title:
+            # The story starts at its headline: what a generic extractor put before it is chrome.
+            start = next(
+                (n for n, t in enumerate(paras) if ev.key(t.strip(" |")) == ev.key(title)), 0
+            )
+            if start:
+                self.found.reject("text", "before_title")
+                paras = paras[start:]
         for n, text in enumerate(paras):
+            if generic and not text.replace("|", "").strip():
+                continue  # an empty row of a layout table
             text = text.strip(" |")
             if not text or any(p.search(text) for p in patterns):
                 continue
-            if n < 4 and ev.key(text) in own and not out:
+            if n < 6 and self._repeats_title_or_lead(text, own):
+                continue
+            if generic and out and ev.END_OF_STORY.match(text):
+                self.found.reject("text", "related_box")
+                break
+            if generic and n < 6 and ev.is_date_line(text):
                 continue
             if out and text == out[-1]:
                 continue
@@ -532,12 +601,20 @@ class ArticlePage:
                 held.append(text)
                 continue
             if self.memory and (self.memory.is_chrome(text) or self.memory.is_teaser(text, title)):
-                self.found.reject("text", "chrome_line")
+                repeated.append(text)
                 continue
             if links and ev.is_link_line(text, links) and ev.key(text) not in own:
                 self.found.reject("text", "link_line")
                 continue
             out.append(text)
+        if repeated:
+            if sum(map(len, repeated)) > sum(map(len, out)):
+                # Most of the body is what the site repeats: a republished story, not chrome.
+                self.found.reject("text", "memory_ignored")
+                kept_lines = set(repeated) | set(out)
+                out = [t.strip(" |") for t in paras if t.strip(" |") in kept_lines]
+            else:
+                self.found.reject("text", "chrome_line")
         # A photo story: its captions are the story (dropping them left little).
         if held and sum(map(len, out)) < sum(map(len, held)):
             kept = set(held)
@@ -546,6 +623,35 @@ class ArticlePage:
         if lead and out and clean_space(out[0]) == clean_space(lead):
             out.pop(0)
         return out
+
+    def dense_lines(self) -> list[str]:
+        """The paragraphs of the page's densest block of <p> text (outside links)."""
+        block = self.dense_block = ev.densest_block(self.root) if self.root is not None else None
+        if block is None:
+            return []
+        lines = paragraphs(block)
+        return lines if len(lines) >= 2 and sum(map(len, lines)) >= MIN_BODY_CHARS else []
+
+    @staticmethod
+    def _holds_more_than(paras: list[str], dense: list[str]) -> bool:
+        """trafilatura read a layout table as one line: a line of its text holds several
+        paragraphs of the densest block (and the chrome around them). Then the block wins."""
+        keys = [ev.key(line) for line in dense if len(line) >= 30]
+        if not paras:
+            return False
+        rows = sum(len(p) for p in paras if p.lstrip().startswith("|"))
+        if rows > 0.5 * sum(map(len, paras)):  # a layout table read row by row
+            return True
+        longest = ev.key(max(paras, key=len))  # the story's line, unless it is a footer's
+        return len(longest) > 1.3 * max(map(len, keys), default=0) and (
+            sum(x in longest for x in keys) >= 2
+        )
+
+    @staticmethod
+    def _repeats_title_or_lead(text: str, own: set[str]) -> bool:
+        """The title or the lead again at the top of a body (with a site prefix at most)."""
+        k = ev.key(text)
+        return k in own or any(o and k.endswith(o) and len(k) <= len(o) + 20 for o in own)
 
     def byline(self, paras: list[str]) -> str | None:
         """A closing byline (the last short line that is a name), photo credits skipped; both
@@ -556,8 +662,8 @@ class ArticlePage:
             line = paras[-back]
             if ev.CREDIT_LINE.match(line):
                 continue
-            name = ev.clean_byline(line)
-            if name and _looks_like_byline(name) and ev.looks_like_name(name):
+            name = ev.clean_byline(line) if len(line) <= MAX_BYLINE_LINE else None
+            if name and _looks_like_byline(name) and ev.looks_like_name(name, min_words=2):
                 del paras[-back:]
                 return name
             if name and _looks_like_byline(name):
@@ -615,10 +721,10 @@ class ArticlePage:
         distinct = ev.first_distinct(t for _, t in kept)
         if len(distinct) <= 1:
             return distinct[0] if distinct else None
-        if self.title_el is None or self.title_el not in self.order:
+        at = self.order.get(self.title_el) if self.title_el is not None else self.body_start
+        if at is None:
             self.found.reject("date", "ambiguous")
             return None
-        at = self.order[self.title_el]
         nearest = min(
             (pair for pair in kept if pair[0] is not None),
             key=lambda pair: abs(self.order.get(pair[0], 1 << 30) - at),
@@ -640,7 +746,7 @@ class ArticlePage:
             if text and len(text) <= MAX_DATELINE_CHARS and NUMERIC_DATE.search(text):
                 found.append((el, text))
         if not found:
-            return None
+            return self.date_line_by_text()
         if self.title_el is None:
             distinct = ev.first_distinct(t for _, t in found)
             if len(distinct) > 1:
@@ -649,6 +755,24 @@ class ArticlePage:
             return distinct[0]
         at = self.order.get(self.title_el, 0)
         return min(found, key=lambda pair: abs(self.order.get(pair[0], 1 << 30) - at))[1]
+
+    def date_line_by_text(self) -> str | None:
+        """A short line holding a date right by the story's heading (before its text, or a
+        few elements above it), whatever its class: after a redesign renamed the date's."""
+        if self.title_el is None or self.title_el not in self.order:
+            return None
+        at = self.order[self.title_el]
+        start = self.body_start if self.body_start and self.body_start > at else at + NEAR_BODY
+        elements = list(self.order)
+        for pos in [*range(at + 1, min(start, at + NEAR_BODY)), *range(at - 1, max(at - 8, 0), -1)]:
+            el = elements[pos]
+            if not isinstance(el.tag, str) or el.tag in ev.SKIP_TEXT or ev.in_list(el):
+                continue
+            for text in (el.text, el.tail):
+                text = clean_space(text)
+                if text and len(text) <= MAX_DATELINE_CHARS and NUMERIC_DATE.search(text):
+                    return text
+        return None
 
     def section(self) -> None:
         self.found.offer("section", "rule", self._rule_text(self.profile.section))
@@ -729,11 +853,17 @@ class ArticlePage:
         self.canonical_url()
         self.language()
         candidates = self.date_candidates(date_line, found.fields.get("images") or images)
+        for name in ("title", "text", "author"):  # every empty field says why
+            if name not in found.fields and not any(
+                r.startswith(name + ":") for r in found.rejections
+            ):
+                found.reject(name, "missing")
         item = dict(found.fields)
         item["url"] = self.url
         item["date_candidates"] = candidates
         item["methods"] = found.methods
         item["rejections"] = found.rejections
+        item["layout"] = self.layout
         item["page_titles"] = [t for t in (self.page_title, self.tags.get("og:title")) if t]
         return item
 

@@ -26,19 +26,37 @@ JOB_TITLE = re.compile(
 BYLINE_SEPARATORS = (" - ", " – ", " — ", ", ", " | ")
 NOT_A_NAME = re.compile(
     r"^(?:ảnh|nguồn|theo|video|clip|đồ họa|đồ hoạ|thực hiện|bài|tin|trang|xem|đọc|từ khóa|"
-    r"chia sẻ|bình luận|tags?|photo|source)\b",
+    r"chia sẻ|bình luận|tags?|photo|source|danh mục|chuyên mục|liên hệ|trang chủ)\b",
     re.IGNORECASE,
 )
 # Labels of the chrome around a story, on any Vietnamese news page.
 LABEL_LINE = re.compile(
     r"^[-–•*\s]*(?:từ khóa|từ khoá|tags?|tin liên quan|tin cùng chuyên mục|tin khác|các tin khác|"
-    r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem)[\s:.]*$",
+    r"xem thêm|chia sẻ|bình luận|ý kiến bạn đọc|in bài|gửi bài|lượt xem|danh mục)[\s:.]*$",
     re.IGNORECASE,
 )
+# The heading of the boxes under a story: everything after it in a generic body is chrome.
+END_OF_STORY = re.compile(
+    r"^[-–•*\s]*(?:tin liên quan|tin cùng chuyên mục|tin khác|các tin khác|các tin bài khác|"
+    r"tin bài khác|bài viết liên quan|bài liên quan|tin mới|tin mới nhất|đọc nhiều|xem nhiều|"
+    r"liên kết website|thống kê truy cập|có thể bạn quan tâm|tin đã đưa)[\s:.]*$",
+    re.IGNORECASE,
+)
+DATE_IN_LINE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
+MAX_DATE_LINE = 60
 CREDIT_LINE = re.compile(r"^(?:ảnh|video|clip|đồ họa|đồ hoạ|nguồn)\s*:", re.IGNORECASE)
 # Accounts a CMS writes as the author when nobody signed (Joomla's "Super User").
-NOT_PERSONS = {"super user", "admin", "administrator", "facebook", "quản trị viên", "quan tri vien",
-               "ban biên tập", "webmaster", "editor"}
+NOT_PERSONS = {
+    "super user",
+    "admin",
+    "administrator",
+    "facebook",
+    "quản trị viên",
+    "quan tri vien",
+    "ban biên tập",
+    "webmaster",
+    "editor",
+}
 NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
 
@@ -81,7 +99,7 @@ def title_parts(title: str | None) -> list[str]:
     return first_distinct([max(parts, key=len), parts[0]])
 
 
-def looks_like_name(text: str | None) -> bool:
+def looks_like_name(text: str | None, min_words: int = 1) -> bool:
     """A byline: a few capitalised words (names, "NGUYỄN VĂN A", "Minh Anh - Hoàng Phương")."""
     if not text or any(ch.isdigit() for ch in text) or NOT_A_NAME.match(text):
         return False
@@ -90,7 +108,7 @@ def looks_like_name(text: str | None) -> bool:
     if text.endswith((".", ":", "?", "!", ";")):
         return False
     words = [w for w in text.replace(",", " , ").split() if w not in NAME_JOINERS]
-    if not 0 < len(words) <= MAX_NAME_WORDS:
+    if not min_words <= len(words) <= MAX_NAME_WORDS:
         return False
     return all(w[0].isupper() for w in words if w[0].isalpha()) and any(
         w[0].isalpha() for w in words
@@ -116,17 +134,17 @@ def clean_byline(text: str | None) -> str | None:
     return text or None
 
 
+def _chars(texts: Iterable[str]) -> int:
+    return sum(len(t) - t.count(" ") - t.count("\n") - t.count("\t") for t in texts)
+
+
 def link_chars(el: etree._Element) -> tuple[int, int]:
-    """(characters inside links, all characters) of an element's text."""
-    total = inside = 0
-    for node in el.iter():
-        if not isinstance(node.tag, str):
-            continue
-        text = len((node.text or "").strip())
-        total += text + len((node.tail or "").strip()) if node is not el else text
-        if node.tag == "a" or any(a.tag == "a" for a in node.iterancestors()):
-            inside += text
-    return inside, total
+    """(characters inside links, all characters) of an element's text, spaces not counted."""
+    total = _chars(el.itertext())
+    inside = sum(_chars(a.itertext()) for a in el.iter("a"))
+    if el.tag == "a":
+        inside = total
+    return min(inside, total), total
 
 
 def mostly_links(el: etree._Element, share: float = 0.5) -> bool:
@@ -152,12 +170,21 @@ def is_link_line(line: str, links: set[str]) -> bool:
         return False
     if k in links:
         return True
-    # "- 22-07-2018Headline": strip a leading bullet and date, then compare.
-    stripped = re.sub(r"^[\d\s]+", "", k)
+    # "- 22-07-2018Headline", "- Headline (27/10/2025)": strip a bullet and a date, compare.
+    stripped = re.sub(r"[\d\s]+$", "", re.sub(r"^[\d\s]+", "", k))
     if stripped in links:
         return True
     return stripped.count(" ") >= 3 and any(
         k.endswith(link) and len(link) >= 0.7 * len(k) for link in links if link.count(" ") >= 3
+    )
+
+
+def is_date_line(line: str) -> bool:
+    """A short line holding a date and no sentence: a story's date or meta line."""
+    return (
+        len(line) <= MAX_DATE_LINE
+        and bool(DATE_IN_LINE.search(line))
+        and not line.rstrip().endswith((".", "?", "!"))
     )
 
 
@@ -198,7 +225,7 @@ def name_after(root: etree._Element, last_line: str, max_nodes: int = 40) -> str
     for text in nodes[start + 1 :]:
         if text in line:  # still the last paragraph (its links and emphasis)
             continue
-        return text if looks_like_name(text) else None
+        return text if looks_like_name(text, min_words=2) else None
     return None
 
 
@@ -241,3 +268,25 @@ def find_text(root: etree._Element, text: str) -> etree._Element | None:
         elif found is not None:
             break
     return found
+
+
+LEAF_BLOCKS = ("p", "div")
+INNER_BLOCKS = frozenset(["p", "div", "table", "ul", "ol", "dl", "section", "article", "li"])
+
+
+def densest_block(root: etree._Element) -> etree._Element | None:
+    """The element whose own paragraphs (<p>, or <div>s holding no other block) carry the
+    most text outside links: where a page keeps its story when no rule knows the template."""
+    score: dict[etree._Element, int] = {}
+    for el in root.iter(*LEAF_BLOCKS):
+        parent = el.getparent()
+        if parent is None or in_list(el):
+            continue
+        if el.tag == "div" and any(
+            isinstance(c.tag, str) and c.tag in INNER_BLOCKS for c in el.iterdescendants()
+        ):
+            continue
+        inside, total = link_chars(el)
+        if total - inside > 0:
+            score[parent] = score.get(parent, 0) + total - inside
+    return max(score, key=score.__getitem__) if score else None

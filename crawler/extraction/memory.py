@@ -26,6 +26,8 @@ REPEAT_SHARE = 0.2
 MIN_PAGES = 3
 MAX_LINE_CHARS = 300
 MAX_TITLES = 50_000
+MIN_HEADLINE_WORDS = 3
+MAX_NAME_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,18 @@ class SiteMemory:
     def is_teaser(self, line: str, own_title: str | None) -> bool:
         k = key(line)
         return k in self.titles and k != key(own_title)
+
+    def strip_name(self, title: str) -> str:
+        """The title less a site name the site repeats before or after it ("Cổng thông tin
+        điện tử tỉnh <headline>"), when a headline of three words or more remains."""
+        words = title.split()
+        for n in range(1, min(len(words) - MIN_HEADLINE_WORDS, MAX_NAME_WORDS) + 1):
+            head, tail = " ".join(words[:n]), " ".join(words[-n:])
+            if key(head) in self.names:
+                return " ".join(words[n:]).lstrip("-–—|:» ").strip() or title
+            if key(tail) in self.names:
+                return " ".join(words[:-n]).rstrip("-–—|:» ").strip() or title
+        return title
 
     def __bool__(self) -> bool:
         return bool(self.names or self.chrome or self.titles)

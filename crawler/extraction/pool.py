@@ -23,6 +23,7 @@ from crawler.registry import Profile, Site
 
 from .article import extract_article
 from .item import page_item_from_bytes
+from .memory import SiteMemory
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,6 +86,7 @@ class ExtractionPool:
         hints: dict[str, Any] | None,
         fetched_at: str,
         stats: StatsCollector | None = None,
+        memory: SiteMemory | None = None,
     ) -> dict[str, Any]:
         return await self.run(
             page_item_from_bytes,
@@ -94,6 +96,7 @@ class ExtractionPool:
             site,
             hints,
             fetched_at,
+            memory,
             stats=stats,
             label="page_item",  # the stats' name for extraction (README, bench)
         )

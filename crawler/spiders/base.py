@@ -36,6 +36,7 @@ from crawler.middlewares import OffsiteRedirect
 from crawler.registry import Site
 from crawler.safety import ForbiddenByRobots, xml_problem
 from crawler.sharepoint_api import BadApiAnswer, api_records, api_text
+from crawler.site_memory import CrawlMemory
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class SiteSpider(scrapy.Spider):
             raise SpiderArgumentError(f"-a since={since!r}: expected YYYY-MM-DD") from None
         self.passed_since: set[str] = set()  # sections whose listings reached `since`
         self.known: KnownUrls | None = None
+        self.memory = CrawlMemory()
         self.revisit = timedelta(0)
         self.revisit_every = timedelta(0)
         self.stale_pages = 1
@@ -141,6 +143,8 @@ class SiteSpider(scrapy.Spider):
             1, settings.getint("DISCOVERY_MAX_API_RECORDS", spider.api_max_records)
         )
         spider.extractor = shared_pool(settings)
+        if settings.getbool("SITE_MEMORY", True):  # what the site repeats is chrome
+            spider.memory = CrawlMemory.from_store(settings.get("SQLITE_PATH"), spider.site.name)
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -580,12 +584,14 @@ class SiteSpider(scrapy.Spider):
                 hints,
                 self.fetch_time().isoformat(),
                 stats=self.crawler.stats,
+                memory=self.memory.memory,
             )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
+        self.memory.add(fields)
         if self.since and self.older_than_since(fields.get("published_at"), hints.get("section")):
             self.count("dropped/older_than_since")
             self.logger.debug("published before since: %s", response.url)
