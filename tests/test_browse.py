@@ -117,7 +117,7 @@ def test_descriptions_are_docs_schema_and_cover_every_column(store: Path):
         if config.get("hidden"):
             continue
         described = {column: meaning for column, meaning in doc[name].items() if meaning}
-        assert config["columns"] == described, name
+        assert config["columns"] == described, f"{name}: run python -m tests.browse_metadata"
         columns = {row[1] for row in stored(store, f"PRAGMA table_xinfo({name})")}
         undocumented = columns - set(doc[name])
         assert not undocumented, (name, undocumented)
