@@ -241,6 +241,8 @@ class ArticlePage:
             el = node.root
             if not isinstance(el, etree._Element) or ev.in_list(el):
                 continue
+            if ev.links_elsewhere(el, self.url):  # a teaser's headline, linking to its story
+                continue
             text = text_of(el)
             if text and len(text) <= MAX_HEADING_CHARS:
                 out.append((el, text))
@@ -287,6 +289,8 @@ class ArticlePage:
         out = []
         for el in self.root.iter("h1", "h2", "h3"):
             text = text_of(el)
+            if ev.links_elsewhere(el, self.url):
+                continue  # a teaser's headline
             if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
                 out.append(self.order[el])
         return out
@@ -378,13 +382,21 @@ class ArticlePage:
                     self.title_el = el
                     found.offer("title", "heading", text_of(el))
                     return text_of(el)
-        # No claim to check against: the story's h1, the last one before its text.
-        h1s = [(el, t) for el, t in self.headings if el.tag == "h1" and not self.memory.is_name(t)]
-        placed = [(el, t) for el, t in h1s if self.before_body(el) and self.near_body(el)]
-        if placed:
-            el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
+        # No claim to check against: the story's h1, the last one before its text; else its
+        # h2 (templates that keep h1 for the portal's name), teasers' linked headlines aside.
+        seen = False
+        for tag in ("h1", "h2"):
+            own = [(el, t) for el, t in self.headings if el.tag == tag]
+            own = [(el, t) for el, t in own if not self.memory.is_name(t)]
+            if tag != "h1":  # an h2 may hold the sapo: a headline is short, without a full stop
+                own = [(el, t) for el, t in own if ev.headline_like(t)]
+            seen = seen or bool(own)
+            placed = [(el, t) for el, t in own if self.before_body(el) and self.near_body(el)]
+            if placed:
+                el, text = max(placed, key=lambda pair: self.order.get(pair[0], -1))
+                break
         else:
-            found.reject("title", "ambiguous" if h1s else "unconfirmed")
+            found.reject("title", "ambiguous" if seen else "unconfirmed")
             return None
         self.title_el = el
         found.offer("title", "heading", text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -155,6 +156,34 @@ def mostly_links(el: etree._Element, share: float = 0.5) -> bool:
 def in_list(el: etree._Element) -> bool:
     """Inside a list item or a link (a teaser of another page)."""
     return any(a.tag in ("li", "a") for a in el.iterancestors())
+
+
+HEADLINE_WORDS = (4, 25)
+
+
+def headline_like(text: str) -> bool:
+    """A headline's length (a section label is shorter, a sapo set as a heading longer), and
+    no full stop at its end."""
+    low, high = HEADLINE_WORDS
+    return low <= len(text.split()) <= high and not text.rstrip().endswith(".")
+
+
+def links_elsewhere(el: etree._Element, url: str) -> bool:
+    """A heading that is a link to another page (a teaser's headline), not its own permalink:
+    an <a href> inside it carries most of its text and points away from `url`."""
+    text = len(key("".join(el.itertext())))
+    own = urlsplit(url)._replace(fragment="").geturl().rstrip("/")
+    for a in el.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        parts = urlsplit(urljoin(url, href))
+        if parts.scheme not in ("http", "https"):  # javascript:, mailto: — not a page
+            continue
+        target = parts._replace(fragment="").geturl().rstrip("/")
+        if target != own and len(key("".join(a.itertext()))) * 5 >= text * 4:
+            return True
+    return False
 
 
 def link_texts(root: etree._Element) -> set[str]:
