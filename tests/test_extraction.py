@@ -146,3 +146,39 @@ def test_bare_page_takes_its_one_heading_and_date_line():
     assert item["date_candidates"] == [("dateline", "Cập nhật: 2024-03-12")]
     assert item["published_at"] == "2024-03-12"
     assert "Đoạn 7 kể về" in item["text"]
+
+
+STORY = "Thanh niên hai bên biên giới Việt Nam - Campuchia giao lưu hữu nghị"
+TEASERED_PAGE = """<html><head><title>Tạp chí Thời Đại</title></head><body>
+<h1 class="brand"><a href="/">Tạp chí Thời Đại</a></h1>
+<div class="featured"><h2 class="news__title">
+<a href="https://example.vn/hai-phong-gap-mat-cuu-luu-hoc-sinh-ba-lan-175105.html">
+Hải Phòng gặp mặt cựu lưu học sinh Ba Lan tại thành phố</a></h2></div>
+<div class="detail"><h2 class="news__title">{heading}</h2>
+<div class="content">{paras}</div></div>
+<div class="others"><h3>Các tin khác</h3><h2 class="news__title">
+<a href="https://example.vn/trien-lam-anh-viet-nam-canada-164759.html">
+Triển lãm ảnh Việt Nam - Canada 50 năm đồng hành tại Huế</a></h2></div>
+</body></html>"""
+PARAS = "".join(
+    f"<p>Đoạn {n}: thanh niên hai nước đã giao lưu văn nghệ, thể thao và trao đổi kinh nghiệm "
+    "trong các hoạt động tình nguyện, góp phần vun đắp tình hữu nghị bền chặt.</p>"
+    for n in range(6)
+)
+
+
+def test_story_heading_is_told_from_teasers_linked_headlines():
+    """No meta tags, <title> and h1 the portal's name, teaser headlines in the story's own
+    class before and after it: the heading that links nowhere is the story's."""
+    html = TEASERED_PAGE.format(heading=STORY, paras=PARAS)
+    item = page_item(html, "https://example.vn/thanh-nien-bien-gioi-1.html", None, {}, FETCH_TIME)
+    assert item["title"] == STORY
+    assert "Hải Phòng" not in item["text"] and "Đoạn 5" in item["text"]
+
+
+def test_a_sapo_set_as_the_only_heading_is_not_taken_for_the_title():
+    sapo = "Sáng 14/3, Phó Chủ tịch UBND tỉnh đã tiếp đoàn công tác của tỉnh bạn đến thăm."
+    html = TEASERED_PAGE.format(heading=sapo, paras=PARAS)
+    item = page_item(html, "https://example.vn/thanh-nien-bien-gioi-1.html", None, {}, FETCH_TIME)
+    assert item.get("title") in (None, "")
+    assert any(r.startswith("title:") for r in item["rejections"])
