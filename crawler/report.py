@@ -151,6 +151,9 @@ GROUP BY p.name, k.country, month
 """
 
 
+MONTH_MS = 26 * 24 * 3600 * 1000
+
+
 def partners_per_province(db: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
     """(province, partner country, month, articles); empty for a store without facets."""
     try:
@@ -182,6 +185,7 @@ def partners_figure(rows: list[tuple[str, str, str, int]]) -> go.Figure:
                 showlegend=not any(t.name == country for t in figure.data),
                 x=[f"{month}-01" for month, _ in points],
                 y=[n for _, n in points],
+                width=[MONTH_MS] * len(points),  # a lone bar on a date axis is drawn 1 ms wide
                 marker={"color": palette[index % len(palette)]},
                 xperiod="M1",
                 xperiodalignment="middle",
