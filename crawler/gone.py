@@ -17,8 +17,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler import distributed
+from crawler.store import Store, StoreError
 from crawler.urls import clean_url
-from pipelines.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.health import WATCHED_FIELDS, profile_share, verdict
-from pipelines.store import Store, StoreError, utc_now
+from crawler.store import Store, StoreError, utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pipelines import dedupe
+from crawler.store import minhash as dedupe
 from tests.conftest import crawl
 
 SITES = ["thoidai", "vietnamtimes", "baoquocte", "vinhphuc", "thainguyen", "phutho"]

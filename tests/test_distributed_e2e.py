@@ -254,7 +254,7 @@ def test_one_writer_only_and_an_interrupted_batch_is_written_again(tmp_path: Pat
 
     from crawler.commands.ingest import Ingest, IngestLocked
     from crawler.distributed import Keys, encode
-    from pipelines.store import Store
+    from crawler.store import Store
 
     server = redis.Redis.from_url(redis_url)
     keys = Keys(PREFIX)

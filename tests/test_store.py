@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from crawler.store import SCHEMA_VERSION, Store, StoreError
 from crawler.textnorm import content_hash
-from pipelines.store import SCHEMA_VERSION, Store, StoreError
 
 BODY = (
     "Đoàn đại biểu tỉnh Vĩnh Phúc thăm và làm việc tại tỉnh Tochigi.\n\nHai bên ký kết thỏa thuận."

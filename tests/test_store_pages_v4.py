@@ -15,8 +15,8 @@ from crawler.commands.reextract import reextract
 from crawler.decoding import decode_html
 from crawler.extraction.item import page_item_from_bytes
 from crawler.registry import default_registry
+from crawler.store import SCHEMA_VERSION, Store
 from pipelines.chain import normalise
-from pipelines.store import SCHEMA_VERSION, Store
 from tests.conftest import v3_store
 from tests.faults import pages
 

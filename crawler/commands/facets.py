@@ -16,7 +16,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
 from crawler.facets.gazetteer import GazetteerError, gazetteer
-from pipelines.store import Store, StoreError
+from crawler.store import Store, StoreError
 
 
 class Command(Strict, ScrapyCommand):

@@ -22,7 +22,6 @@ import logging
 import os
 import signal
 import socket
-import sqlite3
 import sys
 import time
 import uuid
@@ -39,7 +38,7 @@ from crawler.cli import Strict
 from crawler.distributed import Keys, decode, enabled, live_workers, redis_client, worker_timeout
 from crawler.health import EXIT_FAILED, EXIT_LOCKED
 from crawler.runlog import run_summary
-from pipelines.store import Store, StoreError, explain
+from crawler.store import Store, StoreError, explain
 
 logger = logging.getLogger("crawler.ingest")
 
@@ -198,25 +197,15 @@ class Ingest:
     def write(self, items: list[dict[str, Any]], run: str | None) -> None:
         if not items:
             return
-        counter: Counter = Counter()
-        try:
-            outcomes = self.store.write(items, counter)
-        except sqlite3.IntegrityError as exc:
-            logger.warning("a batch was refused (%s); writing its items one by one", exc)
-            outcomes = []
-            for item in items:
-                try:
-                    outcomes += self.store.write([item], counter)
-                except sqlite3.IntegrityError as one:
-                    outcomes.append("lost")
-                    counter["errors"] += 1
-                    counter["lost_items"] += 1
-                    logger.error("not stored, refused by the database (%s): %s", one, item["url"])
-        except sqlite3.Error as exc:
+        written = self.store.write_batch(items)
+        if written.error is not None:
             raise IngestError(
-                f"{self.store.path}: writing {len(items)} articles failed: {explain(exc)}; "
-                "they stay in Redis and are written when ingest restarts"
-            ) from exc
+                f"{self.store.path}: writing {len(written.failed)} articles failed: "
+                f"{explain(written.error)}; they stay in Redis and are written when ingest "
+                "restarts"
+            ) from written.error
+        outcomes = written.outcomes + ["lost"] * len(written.refused)
+        counter = written.counter
         self.items += len(items)
         self.outcomes.update(outcomes)
         counter.update(outcomes)

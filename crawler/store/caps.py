@@ -15,8 +15,6 @@ import json
 import logging
 from typing import Any
 
-from scrapy.crawler import Crawler
-
 logger = logging.getLogger(__name__)
 
 # Longest value kept per field (characters); a longer one is cut, counted and recorded in
@@ -70,26 +68,3 @@ def cap_fields(item: Any) -> dict[str, int]:
 
 def limit_of(name: str) -> int:
     return FIELD_LIMITS.get(name, IMAGES_LIMIT if name == "images" else CAPTION_LIMIT)
-
-
-class CapFieldsPipeline:
-    """Cut over-long fields before normalisation, hashing and fingerprinting."""
-
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CapFieldsPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        for name, size in cap_fields(item).items():
-            self.stats.inc_value(f"store/capped/{name}")
-            logger.warning(
-                "%s: %s too long (%d), capped to %d (see articles.capped)",
-                item.get("url"),
-                name,
-                size,
-                limit_of(name),
-            )
-        return item

@@ -1,7 +1,7 @@
 """Exact and near duplicates.
 
 Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.textnorm), stamped on
-every item here and looked up by the store, across crawls and sites.
+every item by pipelines.dedupe and looked up by the store, across crawls and sites.
 
 Near: a MinHash signature over shingles of Vietnamese syllables, and LSH buckets (bands of the
 signature hashed to one integer) that the store keeps in an indexed table. An insert looks up
@@ -11,7 +11,7 @@ signatures. Near copies (one release with an added paragraph, a trimmed ending, 
 sentence) are linked in `near_duplicates`, never merged.
 
 Both fingerprints are pure-Python text work (tone placement, shingling: several ms a body), so
-the pipeline computes them together in the crawl's worker pool, off the reactor, and hands the
+pipelines.dedupe computes them together in the crawl's worker pool, off the reactor, and hands the
 sketch to the store with the item (`near_sketch`).
 """
 
@@ -19,16 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy
 
-from crawler.extraction.pool import shared_pool
 from crawler.textnorm import comparison_key, key_hash, key_syllables, syllables
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
 
 Sketch = tuple[tuple[int, ...], int]
 
@@ -106,26 +101,3 @@ def buckets(sig: tuple[int, ...]) -> list[int]:
         digest = hashlib.blake2b(struct.pack(f"<H{ROWS}I", band, *values), digest_size=8).digest()
         out.append(int.from_bytes(digest, "little", signed=True))
     return out
-
-
-class ContentHashPipeline:
-    """Stamp `content_hash` and `near_sketch`, computed in the worker pool; the store looks the
-    hash up to merge a republication into one article and indexes the sketch."""
-
-    def __init__(self, crawler: Crawler):
-        self.pool = shared_pool(crawler.settings)
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ContentHashPipeline:
-        return cls(crawler)
-
-    async def process_item(self, item: Any) -> Any:
-        try:
-            found = await self.pool.run(fingerprint, item["text"], stats=self.stats)
-        except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
-            self.stats.inc_value("pool/inline_fallback")
-            found = fingerprint(item["text"])
-        for name, value in found.items():
-            item[name] = value
-        return item

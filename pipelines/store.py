@@ -1,0 +1,147 @@
+"""The Scrapy pipeline that writes the SQLite store (crawler.store) on a thread of its own.
+
+Writes go in batches, each batch one `BEGIN IMMEDIATE` transaction that also carries the
+article's URLs, page, signature and full-text entry: a crash (even SIGKILL) loses at most the
+unwritten batch, never half an article. WAL mode lets readers query while a crawl writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.store import Store, StoreError, Written, explain, missing_fields
+
+logger = logging.getLogger(__name__)
+
+
+class SQLiteStorePipeline:
+    """Buffer items and write them in batches (STORE_BATCH_SIZE, or every few seconds).
+
+    A full batch is written by one writer thread while the reactor goes on (SQLite and zlib
+    release the GIL); at most one batch is in flight, so a slow disk holds the crawl back
+    instead of filling memory. The stats are only touched on the reactor thread.
+
+    A store that cannot open fails the crawl at start (StoreError, naming the file). A batch
+    that cannot be written stops the crawl (finish reason `store_error`) with every lost URL
+    logged and counted (`store/lost_items`); an item the database refuses is retried alone so
+    that it does not take its batch down with it.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = crawler.settings.get("SQLITE_PATH")
+        if not self.path:
+            raise NotConfigured("SQLITE_PATH is empty")
+        self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 50)
+        self.max_wait = crawler.settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
+        self.pending: list[dict[str, Any]] = []
+        self.oldest = 0.0
+        self.store: Store | None = None
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        self.in_flight: Future[Written] | None = None
+        self.flushing = asyncio.Lock()
+        # Opened here, when the crawler is built, rather than in open_spider: a store that
+        # cannot open then fails the crawl before the spider starts (exit status 1, one
+        # error line naming the file and the problem).
+        self.open_spider()
+        crawler.signals.connect(self.flush, signal=signals.spider_idle)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SQLiteStorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if self.store is not None:
+            return
+        try:
+            self.store = Store(self.path)
+        except StoreError as exc:
+            logger.error("%s", exc)
+            raise StoreError(str(exc)) from None
+
+    def close_spider(self) -> None:
+        self.flush()
+        self.writer.shutdown()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    async def process_item(self, item: Any) -> Any:
+        record = dict(item)
+        missing = missing_fields(record)
+        if missing:
+            for name in missing:
+                self.stats.inc_value(f"store/invalid/{name}")
+            raise DropItem(
+                f"not stored, missing {', '.join(missing)}: {record.get('url')}",
+                log_level="ERROR",
+            )
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append(record)
+        if len(self.pending) >= self.batch_size or time.monotonic() - self.oldest > self.max_wait:
+            async with self.flushing:
+                if self.in_flight is not None:
+                    written = self.in_flight
+                    await asyncio.wrap_future(written)
+                    self._settle(written)
+                if self.pending and self.store is not None:
+                    batch, self.pending = self.pending, []
+                    self.in_flight = self.writer.submit(self._write, batch)
+        return item
+
+    def flush(self) -> None:
+        """Write everything now, on this thread (spider idle, close, tests)."""
+        if self.in_flight is not None:
+            self._settle(self.in_flight)  # waits for it
+        if not self.pending or self.store is None:
+            return
+        batch, self.pending = self.pending, []
+        self._account(self._write(batch))
+
+    def _settle(self, written: Future[Written]) -> None:
+        """Account for the batch in flight once, whoever waited for it."""
+        result = written.result()
+        if self.in_flight is written:
+            self.in_flight = None
+            self._account(result)
+
+    def _account(self, written: Written) -> None:
+        for outcome in written.outcomes:
+            self.stats.inc_value(f"store/{outcome}")
+        for key, count in written.counter.items():
+            self.stats.inc_value(f"store/{key}", count)
+        if written.error is not None:
+            self._fail(written.failed, written.error)
+
+    def _write(self, batch: list[dict[str, Any]]) -> Written:
+        return self.store.write_batch(batch)
+
+    def _fail(self, batch: list[dict[str, Any]], exc: sqlite3.Error) -> None:
+        self.stats.inc_value("store/errors")
+        self.stats.inc_value("store/lost_items", len(batch))
+        logger.error(
+            "%s: writing %d articles failed, the crawl stops: %s",
+            self.path,
+            len(batch),
+            explain(exc),
+        )
+        for record in batch:
+            logger.warning("not stored: %s", record.get("url"))
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running (the pipeline used on its own)
+            return
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="store_error"))
