@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.facets.gazetteer import gazetteer
+from crawler.extraction.facets.gazetteer import gazetteer
 from crawler.store import SCHEMA_VERSION, Store
 from tests.conftest import ROOT, clean_env, crawl, fast_settings, scrapy, v3_store
 

@@ -18,7 +18,7 @@ from crawler.commands.extract import read_page
 from crawler.commands.reextract import reextract, reextract_page
 from crawler.registry import default_registry
 from crawler.store import Store, compress_html
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 from tests.conftest import FETCH_TIME, scrapy
 
 CORPUS = Path(__file__).parent / "corpus"

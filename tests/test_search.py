@@ -10,7 +10,7 @@ import pytest
 
 from crawler.commands.search import fts_query, search
 from crawler.store import Store
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 from tests.conftest import scrapy
 
 ARTICLES = [

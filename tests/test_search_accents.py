@@ -15,7 +15,7 @@ import pytest
 import sqlite_utils
 
 from crawler.store import MIGRATIONS, SCHEMA_VERSION, Store
-from crawler.textnorm import content_hash, fold
+from crawler.text.normalise import content_hash, fold
 from tests.conftest import ROOT, clean_env, crawl, scrapy
 
 SITES = ("thoidai", "baoquocte", "vinhphuc")

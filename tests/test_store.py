@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from crawler.store import SCHEMA_VERSION, Store, StoreError
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 
 BODY = (
     "Đoàn đại biểu tỉnh Vĩnh Phúc thăm và làm việc tại tỉnh Tochigi.\n\nHai bên ký kết thỏa thuận."

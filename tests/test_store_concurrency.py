@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import Store
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 from tests.conftest import ROOT, clean_env
 
 BATCH = 10

@@ -12,10 +12,10 @@ import zlib
 from pathlib import Path
 
 from crawler.commands.reextract import reextract
-from crawler.decoding import decode_html
 from crawler.extraction.item import page_item_from_bytes
 from crawler.registry import default_registry
 from crawler.store import SCHEMA_VERSION, Store
+from crawler.text.decoding import decode_html
 from pipelines.chain import normalise
 from tests.conftest import v3_store
 from tests.faults import pages
@@ -70,7 +70,7 @@ def test_pages_keep_the_bytes_only_when_the_html_is_not_them(tmp_path: Path) -> 
 
 def test_page_bytes_survive_the_trip_through_redis(tmp_path: Path) -> None:
     """Distributed mode sends items as JSON: the bytes go as base64 and are stored as bytes."""
-    from crawler.distributed import decode, encode
+    from crawler.extensions.distributed import decode, encode
 
     legacy = pages.to_cp1258(decode_html(PAGE.read_bytes()).html)
     item = crawled(legacy, "text/html")

@@ -17,10 +17,10 @@ import sqlite_utils
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.runlog import run_summary
+from crawler.extensions.runlog import run_summary
 from crawler.store import FIELD_LIMITS, SCHEMA_VERSION, Store, StoreError, decompress_html
 from crawler.store.migrations import _create_v1
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 from pipelines.store import SQLiteStorePipeline
 
 FETCHED = "2026-11-23T08:00:00+00:00"

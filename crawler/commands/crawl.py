@@ -1,7 +1,7 @@
 """`scrapy crawl NAME`: Scrapy's command, plus a per-spider lock and an honest exit status.
 
 Cron reads the exit status: 0 when the crawl finished and the site answered; otherwise the
-codes of `crawler.health`, with the reason on the last log line (and in `crawl_runs`).
+codes of `crawler.extensions.health`, with the reason on the last log line (and in `crawl_runs`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import logging
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler import distributed
 from crawler.cli import Strict, check_spider_arguments
-from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
-from crawler.locks import LockBusy, LockError, SpiderLock
-from crawler.runlog import finish_unclosed
+from crawler.extensions import distributed
+from crawler.extensions.health import EXIT_FAILED, EXIT_LOCKED, verdict
+from crawler.extensions.locks import LockBusy, LockError, SpiderLock
+from crawler.extensions.runlog import finish_unclosed
 
 logger = logging.getLogger("crawler")
 

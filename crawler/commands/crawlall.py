@@ -12,12 +12,12 @@ import logging
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from crawler import distributed
 from crawler.cli import Strict, check_spider_arguments
-from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
-from crawler.locks import LockBusy, LockError, SpiderLock
+from crawler.extensions import distributed
+from crawler.extensions.health import EXIT_FAILED, EXIT_LOCKED, verdict
+from crawler.extensions.locks import LockBusy, LockError, SpiderLock
+from crawler.extensions.runlog import finish_unclosed
 from crawler.registry import default_registry
-from crawler.runlog import finish_unclosed
 
 logger = logging.getLogger("crawler")
 

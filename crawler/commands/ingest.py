@@ -1,9 +1,9 @@
 """`scrapy ingest`: the one writer of the SQLite store in distributed mode.
 
 Crawlers started with `-s REDIS_URL=...` push items and run reports onto one Redis list
-(crawler/distributed.py); this command, run once on the machine that owns the SQLite file,
-pops them and writes them with `Store.write` in batches, so SQLite is never written from two
-hosts. It records each crawler's run in `crawl_runs`, with the store outcomes of that run's
+(crawler/extensions/distributed.py); this command, run once on the machine that owns the
+SQLite file, pops them and writes them with `Store.write_batch`, so SQLite is never written
+from two hosts. It records each crawler's run in `crawl_runs`, with the store outcomes of that run's
 items (new, updated, duplicates) that only the writer knows.
 
 Delivery is at least once: a batch is moved atomically to `<prefix>:items:processing` and
@@ -35,9 +35,16 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from crawler.cli import Strict
-from crawler.distributed import Keys, decode, enabled, live_workers, redis_client, worker_timeout
-from crawler.health import EXIT_FAILED, EXIT_LOCKED
-from crawler.runlog import run_summary
+from crawler.extensions.distributed import (
+    Keys,
+    decode,
+    enabled,
+    live_workers,
+    redis_client,
+    worker_timeout,
+)
+from crawler.extensions.health import EXIT_FAILED, EXIT_LOCKED
+from crawler.extensions.runlog import run_summary
 from crawler.store import Store, StoreError, explain
 
 logger = logging.getLogger("crawler.ingest")

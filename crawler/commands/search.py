@@ -25,7 +25,7 @@ from scrapy.exceptions import UsageError
 from crawler.cli import Strict
 from crawler.store import StoreError, open_readonly
 from crawler.terminal import SQLITE_MAX_INT, printable
-from crawler.textnorm import tone_placements
+from crawler.text.normalise import tone_placements
 
 TOKEN = re.compile(r"\w+")
 # Phrase spellings tried for "phrase first" (tone placements multiply per word).

@@ -5,9 +5,9 @@ how every command that only reads opens it. Nothing here knows Scrapy: the crawl
 (pipelines/store.py) and `scrapy ingest` both write through `Store.write_batch`.
 """
 
-from crawler.clock import utc_now
 from crawler.store.articles import Written
 from crawler.store.caps import FIELD_LIMITS
+from crawler.store.clock import utc_now
 from crawler.store.database import Store
 from crawler.store.errors import InvalidItem, StoreError, explain
 from crawler.store.migrations import MIGRATIONS

@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.discovery.urls import canonical_url, clean_url
 from crawler.store import minhash
 from crawler.store.caps import cap_fields, limit_of
 from crawler.store.errors import InvalidItem
 from crawler.store.pages import compress_html, page_columns
 from crawler.store.schema import ARTICLE_COLUMNS, folded_for_search, missing_fields
-from crawler.textnorm import content_hash
-from crawler.urls import canonical_url, clean_url
+from crawler.text.normalise import content_hash
 
 logger = logging.getLogger(__name__)
 

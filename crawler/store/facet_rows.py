@@ -1,4 +1,4 @@
-"""Who each article is about (crawler.facets' analysis) as rows: article_partners,
+"""Who each article is about (crawler.extraction.facets' analysis) as rows: article_partners,
 article_provinces, article_relevance, and the gazetteer's reference tables."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.clock import utc_now
-from crawler.facets import analyse as analyse_facets
-from crawler.facets.gazetteer import GazetteerError, gazetteer
+from crawler.extraction.facets import analyse as analyse_facets
+from crawler.extraction.facets.gazetteer import GazetteerError, gazetteer
+from crawler.store.clock import utc_now
 from crawler.store.schema import FACET_TABLES
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class FacetRows:
 
     def write_facets(self, article_id: int, facets: Mapping[str, Any]) -> None:
         """Replace the article's partners, provinces and relevance with `facets`
-        (crawler.facets.analyse's result)."""
+        (crawler.extraction.facets.analyse's result)."""
         db = self.db
         for table in FACET_TABLES:
             db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])

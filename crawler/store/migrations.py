@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from crawler.facets.gazetteer import GazetteerError
+from crawler.discovery.urls import canonical_url
+from crawler.extraction.facets.gazetteer import GazetteerError
 from crawler.store.schema import enable_fts, folded_for_search
-from crawler.textnorm import content_hash
-from crawler.urls import canonical_url
+from crawler.text.normalise import content_hash
 
 if TYPE_CHECKING:
     from crawler.store.database import Store
@@ -224,7 +224,7 @@ def _migrate_v2(store: Store) -> None:
 
 
 def _migrate_v3(store: Store) -> None:
-    """Each run's verdict for cron: the exit status and its reason (crawler.health)."""
+    """Each run's verdict for cron: the exit status and its reason (crawler.extensions.health)."""
     store.db.execute("ALTER TABLE crawl_runs ADD COLUMN exit_status INTEGER")
     store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
 
@@ -238,7 +238,7 @@ def _migrate_v4(store: Store) -> None:
 
 
 def _migrate_v5(store: Store) -> None:
-    """Links that answered 404/410, and when to try them again (crawler.gone)."""
+    """Links that answered 404/410, and when to try them again (crawler.discovery.gone)."""
     store.db.execute(
         """CREATE TABLE IF NOT EXISTS gone_urls (
             url TEXT PRIMARY KEY,
@@ -325,8 +325,9 @@ V7_TABLES = (
 
 
 def _migrate_v7(store: Store) -> None:
-    """Who each article is about (crawler.facets): partners, provinces, relevance. A gazetteer
-    that cannot be read leaves them empty (logged): `scrapy facets` fills them in later."""
+    """Who each article is about (crawler.extraction.facets): partners, provinces, relevance.
+    A gazetteer that cannot be read leaves them empty (logged): `scrapy facets` fills them in
+    later."""
     for statement in V7_TABLES:
         store.db.execute(statement)
     try:

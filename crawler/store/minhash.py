@@ -1,6 +1,6 @@
 """Exact and near duplicates.
 
-Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.textnorm), stamped on
+Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.text.normalise), stamped on
 every item by pipelines.dedupe and looked up by the store, across crawls and sites.
 
 Near: a MinHash signature over shingles of Vietnamese syllables, and LSH buckets (bands of the
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy
 
-from crawler.textnorm import comparison_key, key_hash, key_syllables, syllables
+from crawler.text.normalise import comparison_key, key_hash, key_syllables, syllables
 
 Sketch = tuple[tuple[int, ...], int]
 

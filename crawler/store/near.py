@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from crawler.clock import utc_now
 from crawler.store import minhash
+from crawler.store.clock import utc_now
 from crawler.store.schema import FACET_TABLES
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 
 logger = logging.getLogger(__name__)
 
@@ -113,4 +113,3 @@ class NearDuplicates:
         db.execute("DELETE FROM articles WHERE id = ?", [drop_id])
         logger.info("%s: article %d merged into %d (%s)", self.path, drop_id, keep_id, reason)
 
-    # -- facets (crawler.facets): who the article is about --------------------------------------

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.decoding import content_type_of, decode_html
+from crawler.text.decoding import content_type_of, decode_html
 
 # zlib level 1: 2.6x faster than the default 6 on an 80 KB portal page, for pages 13% larger
 # (15.5% of the page instead of 13.7%); on a 2-core crawl the CPU is the scarcer of the two.
@@ -48,7 +48,7 @@ def page_columns(item: Mapping[str, Any], html: str) -> tuple[str | None, bytes 
 
 
 def stored_page_text(html_blob: bytes, headers: str | None, body: bytes | None) -> str:
-    """A stored page's text as crawler.decoding reads it today: decoded again from its bytes
+    """A stored page's text as crawler.text.decoding reads it today: decoded again from its bytes
     (v4 rows; the bytes are the html's UTF-8 when `body` is NULL), or the html as decoded at
     fetch time (rows from before v4, whose bytes were not kept)."""
     html = decompress_html(html_blob)

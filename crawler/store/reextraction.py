@@ -10,7 +10,7 @@ from typing import Any
 from crawler.store.caps import cap_fields
 from crawler.store.pages import stored_page_text
 from crawler.store.schema import EXTRACTED_COLUMNS, JSON_COLUMNS, folded_for_search
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 
 
 class Reextraction:

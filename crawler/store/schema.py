@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.store.errors import StoreError
-from crawler.textnorm import fold
+from crawler.text.normalise import fold
 
 SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 30_000

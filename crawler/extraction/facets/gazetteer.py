@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from crawler.textnorm import fold, normalise_tones
+from crawler.text.normalise import fold, normalise_tones
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
@@ -194,7 +194,8 @@ class GazetteerError(ValueError):
 def _data(name: str) -> str:
     if name == "gazetteer.toml" and os.environ.get(GAZETTEER_ENV):
         return Path(os.environ[GAZETTEER_ENV]).read_text(encoding="utf-8")
-    return resources.files("crawler.facets").joinpath("data", name).read_text(encoding="utf-8")
+    data = resources.files("crawler.extraction.facets").joinpath("data", name)
+    return data.read_text(encoding="utf-8")
 
 
 def _province_rows() -> list[dict[str, str]]:
@@ -303,9 +304,9 @@ def gazetteer() -> Gazetteer:
     import babel
     import pycountry
 
-    from crawler.facets import signals
+    from crawler.extraction.facets import signals
 
-    where = os.environ.get(GAZETTEER_ENV) or "crawler/facets/data/gazetteer.toml"
+    where = os.environ.get(GAZETTEER_ENV) or "crawler/extraction/facets/data/gazetteer.toml"
     gaz = Gazetteer()
     try:
         text = _data("gazetteer.toml")

@@ -48,9 +48,9 @@ from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 from twisted.internet.threads import deferToThread
 
-from crawler.clock import utc_now
-from crawler.runlog import CrawlRunLog
+from crawler.extensions.runlog import CrawlRunLog
 from crawler.store import missing_fields
+from crawler.store.clock import utc_now
 from pipelines.store import SQLiteStorePipeline
 
 if TYPE_CHECKING:
@@ -198,9 +198,9 @@ class DistributedAddon:
             return
         keys = Keys.from_settings(settings)
         for name, value in {
-            "SCHEDULER": "crawler.distributed.Scheduler",
+            "SCHEDULER": "crawler.extensions.distributed.Scheduler",
             "SCHEDULER_PERSIST": True,
-            "SCHEDULER_QUEUE_CLASS": "crawler.distributed.LifoPriorityQueue",
+            "SCHEDULER_QUEUE_CLASS": "crawler.extensions.distributed.LifoPriorityQueue",
             "SCHEDULER_QUEUE_KEY": keys.requests("%(spider)s"),
             "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter("%(spider)s"),
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
