@@ -36,7 +36,7 @@ class Command(Strict, ScrapyCommand):
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
         try:
-            from crawler.report import render
+            from crawler.report import render  # plotly (the browse extra): only for a report
         except ImportError as exc:
             print(f"error: {exc}; pip install 'vn-news-crawler[browse]'", file=sys.stderr)
             self.exitcode = 2

@@ -73,7 +73,7 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
         return response.replace(url=request.url, request=request)
 
     async def _refuse_private(self, request: Request) -> None:
-        from twisted.internet import reactor
+        from twisted.internet import reactor  # the one Scrapy installed (not at import time)
 
         host = urlparse_cached(request).hostname or ""
         address = _ip(host)

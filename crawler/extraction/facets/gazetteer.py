@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from crawler.extraction.facets import signals
 from crawler.text.normalise import fold, normalise_tones
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -212,8 +213,8 @@ def _province_rows() -> list[dict[str, str]]:
 
 
 def _countries(gaz: Gazetteer, data: dict) -> None:
-    import pycountry
-    from babel import Locale
+    import pycountry  # slow to import: only when the gazetteer is built
+    from babel import Locale  # as above
 
     drop = {unicodedata.normalize("NFC", n) for n in data["drop"]["names"]}
     context_only = set(data["context_only"]["names"])
@@ -238,7 +239,7 @@ def _countries(gaz: Gazetteer, data: dict) -> None:
 
 
 def _subdivisions(gaz: Gazetteer, data: dict) -> None:
-    import pycountry
+    import pycountry  # slow to import: only when the gazetteer is built
 
     for code, spec in data["subdivisions"].items():
         names = spec["names"]
@@ -301,10 +302,8 @@ def _phrases(gaz: Gazetteer, data: dict) -> None:
 @functools.cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process (about a tenth of a second)."""
-    import babel
-    import pycountry
-
-    from crawler.extraction.facets import signals
+    import babel  # slow to import: only when the gazetteer is built
+    import pycountry  # as above
 
     where = os.environ.get(GAZETTEER_ENV) or "crawler/extraction/facets/data/gazetteer.toml"
     gaz = Gazetteer()
