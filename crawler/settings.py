@@ -5,6 +5,8 @@ from crawler import feeds
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# SPIDER_MODULES' classes plus one spider per enabled registry site
+SPIDER_LOADER_CLASS = "crawler.spiders.loader.RegistrySpiderLoader"
 COMMANDS_MODULE = "crawler.commands"
 
 CONTACT = "https://github.com/vn-news-crawler (ops@vn-news-crawler.invalid)"
