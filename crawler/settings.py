@@ -42,18 +42,17 @@ REMOTE_CONTROL_ENABLED = False
 # (`tls_ciphers`); this is the process-wide setting Scrapy applies to every TLS connection.
 DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
 
-DOWNLOAD_HANDLERS = {
-    "http": "crawler.testing.mirror.MirrorDownloadHandler",
-    "https": "crawler.testing.mirror.MirrorDownloadHandler",
-}
-# Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"}.
-# Empty in production, where the handler is plain HTTP/1.1.
+# Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"};
+# set, the mirror add-on (crawler/testing/mirror.py) installs its download handler. Empty in
+# production, where Scrapy's own handler downloads.
 MIRROR_HOSTS: dict[str, str] = {}
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.discovery.middlewares.HostBoundsMiddleware": 40,  # before Scrapy's offsite filter (50)
     "crawler.discovery.middlewares.HostWatchMiddleware": 650,
     "crawler.extensions.gone_links.GoneLinksMiddleware": 640,
+    # last before the download handler, after the HTTP cache (900)
+    "crawler.discovery.addresses.PublicAddressesMiddleware": 950,
 }
 # Article links that answered 404/410 are not requested again for this many days, doubling
 # on each further 404 (at most 90): crawler/discovery/gone.py, the store's gone_urls table.
@@ -120,7 +119,11 @@ FEED_EXPORTERS = {"csv": "crawler.feeds.JsonCellCsvItemExporter"}
 # Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
 # crawler processes on any machines share one frontier and one request dupefilter in Redis,
 # and push items to Redis for the one `scrapy ingest` that writes the store. Unset: no change.
-ADDONS = {"crawler.extensions.distributed.DistributedAddon": 0, "crawler.addons.BesideTheStore": 10}
+ADDONS = {
+    "crawler.extensions.distributed.DistributedAddon": 0,
+    "crawler.addons.BesideTheStore": 10,
+    "crawler.testing.mirror.MirrorAddon": 20,
+}
 REDIS_URL = None
 REDIS_KEY_PREFIX = "vnnews"
 REDIS_ITEMS_HTML = True  # pages travel with their items, for `scrapy reextract`
@@ -142,11 +145,10 @@ DOWNLOADER_MIDDLEWARES.update(
 )
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
-# Network boundaries (crawler/testing/mirror.py, crawler/discovery/middlewares.py): no
-# connection to loopback,
-# private or link-local addresses (a registry host or a redirect pointing there) unless this is
-# set; the tests' MIRROR_HOSTS map is its own allowance. Redirects are followed only to the
-# registry's hosts on their default ports.
+# Network boundaries (crawler/discovery/addresses.py, crawler/discovery/middlewares.py): no
+# connection to loopback, private or link-local addresses (a registry host or a redirect
+# pointing there) unless this is set; the tests' MIRROR_HOSTS map is its own allowance.
+# Redirects are followed only to the registry's hosts on their default ports.
 ALLOW_PRIVATE_ADDRESSES = False
 
 # Caps on one discovery page (crawler/spiders/base.py), counted when they cut:

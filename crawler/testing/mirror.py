@@ -1,45 +1,41 @@
-"""The HTTP(S) download handler: plain HTTP/1.1 that refuses private addresses, or, in tests
-and benchmarks, real URLs served from local mirror servers.
+"""Real URLs served from local mirror servers (tests and benchmarks), installed by
+`MirrorAddon` only when MIRROR_HOSTS is set; production never loads this handler.
 
-Production (MIRROR_HOSTS empty): a URL whose host is, or resolves to, a loopback, private,
-link-local or otherwise non-public address is refused (`PrivateAddress`, stat
-`fetch/private_address`) unless ALLOW_PRIVATE_ADDRESSES is set: a registry host, or a redirect
-to one, cannot make the crawler reach 127.0.0.1:6379 or a cloud metadata endpoint. The name is
-resolved through the reactor's caching resolver, so the connection uses the address checked.
-
-Mirror (tests and benchmarks): with `MIRROR_HOSTS = {"thoidai.com.vn": "127.0.0.1:PORT", ...}`
-a request for https://thoidai.com.vn/x-1.html is sent as http://127.0.0.1:PORT/x-1.html with the
-real host in `Host` and `X-Forwarded-Host`, and the response comes back under the real URL, so
-that every middleware, redirect and link extractor sees exactly what it would see on the real
-site. The map itself is the allowance for its (local) addresses; hosts not in it are refused
-rather than fetched: a mirrored run never reaches the network.
+With `MIRROR_HOSTS = {"thoidai.com.vn": "127.0.0.1:PORT", ...}` a request for
+https://thoidai.com.vn/x-1.html is sent as http://127.0.0.1:PORT/x-1.html with the real host in
+`Host` and `X-Forwarded-Host`, and the response comes back under the real URL, so that every
+middleware, redirect and link extractor sees exactly what it would see on the real site. The
+map itself is the allowance for its (local) addresses (the production address check,
+crawler.discovery.addresses, is turned off); hosts not in it are refused rather than fetched:
+a mirrored run never reaches the network.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from typing import TYPE_CHECKING
-
+from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 
-if TYPE_CHECKING:
-    from scrapy import Request
-    from scrapy.crawler import Crawler
-    from scrapy.http import Response
+HANDLER = "crawler.testing.mirror.MirrorDownloadHandler"
+ADDRESS_CHECK = "crawler.discovery.addresses.PublicAddressesMiddleware"
 
 
-class PrivateAddress(IgnoreRequest):
-    """The host is (or resolves to) a loopback, private or link-local address."""
+class MirrorAddon:
+    """ADDONS entry: with MIRROR_HOSTS set, HTTP(S) goes through the mirror handler."""
 
-
-def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return None
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getdict("MIRROR_HOSTS"):
+            return
+        # above the project's own entries (settings.py), as a -s would be
+        handlers = settings["DOWNLOAD_HANDLERS"]
+        middlewares = settings["DOWNLOADER_MIDDLEWARES"]
+        for scheme in ("http", "https"):
+            handlers.set(scheme, HANDLER, priority="cmdline")
+        middlewares.set(ADDRESS_CHECK, None, priority="cmdline")
 
 
 class MirrorDownloadHandler(HTTP11DownloadHandler):
@@ -47,14 +43,8 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         mirror = crawler.settings.getdict("MIRROR_HOSTS")
         self.mirror: dict[str, str] = {k.lower(): v for k, v in mirror.items()}
-        self.allow_private = crawler.settings.getbool("ALLOW_PRIVATE_ADDRESSES")
-        self.stats = crawler.stats
 
     async def download_request(self, request: Request) -> Response:
-        if not self.mirror:
-            if not self.allow_private:
-                await self._refuse_private(request)
-            return await super().download_request(request)
         parts = urlparse_cached(request)
         host = (parts.hostname or "").lower()
         target = self.mirror.get(host)
@@ -71,21 +61,3 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
         local.headers["X-Forwarded-Proto"] = parts.scheme
         response = await super().download_request(local)
         return response.replace(url=request.url, request=request)
-
-    async def _refuse_private(self, request: Request) -> None:
-        from twisted.internet import reactor  # the one Scrapy installed (not at import time)
-
-        host = urlparse_cached(request).hostname or ""
-        address = _ip(host)
-        if address is None:
-            try:
-                resolved = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - the download itself reports the DNS failure
-                return
-            address = _ip(resolved)
-        if address is not None and not address.is_global:
-            self.stats.inc_value("fetch/private_address")
-            raise PrivateAddress(
-                f"{host} is a non-public address ({address}): not fetched"
-                " (ALLOW_PRIVATE_ADDRESSES allows it)"
-            )
