@@ -1,4 +1,4 @@
-"""Faults of issue 5, end to end: the real `scrapy crawl` against a local faulty server.
+"""Transport and content faults, end to end: the real `scrapy crawl` against a local faulty server.
 
 tests/faults/ impersonates baoquocte.vn (and vinhphuc.gov.vn for the API) with article URLs
 that misbehave; four crawls run several faults each, and every fault has its own test. For

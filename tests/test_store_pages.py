@@ -1,4 +1,4 @@
-"""Schema v4: pages keep the response's headers and bytes; v3 files migrate and stay readable.
+"""Stored pages keep the response's headers and bytes; v3 files migrate and stay readable.
 
 Real SQLite files and a real corpus page: a v3 store (what the previous crawler wrote) opens,
 migrates, and its old pages re-extract from their stored html; new pages keep their bytes

@@ -1,5 +1,5 @@
-"""The v2 store on real SQLite files: spelling-proof dedupe, canonical URLs, history, pages,
-full-text search, capped fields, bad files, the v1 → v2 migration and the store pipeline."""
+"""Articles in the store, on real SQLite files: spelling-proof dedupe, canonical URLs, history,
+pages, full-text search, capped fields, bad files, the v1 → v2 migration and the store pipeline."""
 
 from __future__ import annotations
 
