@@ -38,9 +38,9 @@ TELNETCONSOLE_ENABLED = False
 # user's state directory (they pile up after killed runs). Nothing here needs it.
 REMOTE_CONTROL_ENABLED = False
 
-# Government hosts that still need legacy TLS: per-site ciphers live in the registry
-# (`tls_ciphers`); this is the process-wide setting Scrapy applies to every TLS connection.
-DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
+# Government hosts that still need legacy TLS name it in the registry (`tls_ciphers`): it
+# applies to their hosts only (crawler/discovery/tls.py); every other host gets Scrapy's default.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.discovery.tls.SiteTLSContextFactory"
 
 # Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"};
 # set, the mirror add-on (crawler/testing/mirror.py) installs its download handler. Empty in
