@@ -23,8 +23,8 @@ import trafilatura
 from bench.bench_crawl import HOST, Site
 from crawler.extraction.item import page_item
 from crawler.registry import default_registry
+from crawler.store import Store
 from pipelines.chain import normalise
-from pipelines.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCHED_AT = "2026-11-23T08:00:00+00:00"

@@ -357,6 +357,13 @@ def report(name: str, run: Run, traf_rate: float, cores: int) -> None:
         f"[{name}] share of crawl time outside extraction, workers: {idle:.0%} "
         f"(of which in fingerprints {in_fingerprints:.0%})"
     )
+    # a pool call runs on one thread: its wall time covers its CPU (moved here from
+    # tests/test_crawl_e2e.py, where a loaded machine made the ratio flake)
+    for fn in ("page_item", "fingerprint"):
+        cpu = run.stats.get(f"pool/cpu_seconds/{fn}", 0.0)
+        wall = run.stats.get(f"pool/wall_seconds/{fn}", 0.0)
+        ratio = wall / cpu if cpu else float("nan")
+        print(f"[{name}] {fn}: wall / CPU in pool calls {ratio:.2f} (expected >= 0.9)")
 
 
 def main(argv: list[str] | None = None) -> int:

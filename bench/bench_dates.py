@@ -1,4 +1,4 @@
-"""Speed and accuracy of crawler.dates.parse_date against plain dateparser.
+"""Speed and accuracy of crawler.extraction.dates.parse_date against plain dateparser.
 
 Run from the repository root: ``python -m bench.bench_dates`` (about 10-20 s).
 
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import dateparser
 
-from crawler.dates import parse_date, warm_up
+from crawler.extraction.dates import parse_date, warm_up
 
 FETCHED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 15:00 local, Monday
 VN = timezone(timedelta(hours=7))

@@ -104,7 +104,7 @@ def score(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
 
 
 def from_fields(articles: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    from crawler.facets import analyse
+    from crawler.extraction.facets import analyse
 
     return [
         (a, analyse(a["title"], a["lead"], a["text"], a["url"], a["section"], a["published_at"]))
@@ -114,8 +114,8 @@ def from_fields(articles: list[dict[str, Any]]) -> list[tuple[dict[str, Any], di
 
 def from_pages(articles: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Corpus articles as our extraction reads their saved page (menus and boxes included)."""
+    from crawler.extraction.facets import analyse
     from crawler.extraction.item import page_item
-    from crawler.facets import analyse
     from crawler.registry import default_registry
     from pipelines.chain import normalise
 
@@ -136,7 +136,7 @@ def from_pages(articles: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dic
 
 
 def evaluate() -> dict[str, Any]:
-    from crawler.facets.gazetteer import gazetteer
+    from crawler.extraction.facets.gazetteer import gazetteer
 
     articles = labelled()
     gazetteer()  # built once per process: not part of an article's cost

@@ -31,10 +31,10 @@ from typing import Any
 
 import trafilatura
 
-from crawler.decoding import decode_html
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import SiteMemory
 from crawler.registry import Profile, default_registry, generic_profile
+from crawler.text.decoding import decode_html
 from pipelines.chain import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,7 @@ def plain(html: str, url: str) -> dict[str, Any]:
 
 
 def decode(path: Path, url: str) -> str:
-    """A saved page's text, decoded as the crawl decodes it (crawler.decoding)."""
+    """A saved page's text, decoded as the crawl decodes it (crawler.text.decoding)."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)

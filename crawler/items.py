@@ -40,7 +40,7 @@ class ArticleItem(scrapy.Item):
     html = scrapy.Field()  # the page as fetched (decoded), kept compressed for re-extraction
     page_body = scrapy.Field()  # the page's bytes as received (kept when html is not them)
     page_headers = scrapy.Field()  # the response's headers: {name: value}
-    page_encoding = scrapy.Field()  # the codec crawler.decoding read the bytes with
+    page_encoding = scrapy.Field()  # the codec crawler.text.decoding read the bytes with
     hints = scrapy.Field()  # what discovery knew (API title/date/body, listing section)
     near_sketch = scrapy.Field()  # (MinHash signature, shingle count) of text, for the store
-    facets = scrapy.Field()  # crawler.facets.analyse(): partners, provinces, relevance
+    facets = scrapy.Field()  # crawler.extraction.facets.analyse(): partners, provinces, relevance

@@ -6,17 +6,19 @@ edit there. Errors name the file, the site and the field, because operators fix 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
 import tomllib
-from dataclasses import dataclass, field, replace
+import types
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 # The registry shipped with the crawler, read as package data (so an egg or a wheel works);
@@ -26,61 +28,6 @@ DEFAULT_REGISTRY: Traversable = (
     if os.environ.get("CRAWLER_REGISTRY")
     else resources.files("crawler") / "sites.toml"
 )
-
-EXTRACT_FIELDS: dict[str, type] = {
-    "title": list,
-    "lead": list,
-    "lead_strip": list,
-    "date": list,
-    "body": list,
-    "body_exclude": list,
-    "captions": list,
-    "images": list,
-    "author": list,
-    "author_cut": list,
-    "author_in_date": str,
-    "section": list,
-    "drop": list,
-    "byline_last": bool,
-    "layouts": dict,
-}
-LAYOUT_FIELDS: dict[str, type] = {
-    **{k: v for k, v in EXTRACT_FIELDS.items() if k != "layouts"},
-    "when": list,
-}
-
-API_FIELDS: dict[str, type] = {
-    "kind": str,
-    "url": str,
-    "list_path": str,
-    "article_url": str,
-    "page_size": int,
-}
-
-SITE_FIELDS: dict[str, type] = {
-    "label": str,
-    "family": str,
-    "root": str,
-    "home": str,
-    "hosts": list,
-    "sections": list,
-    "article": str,
-    "article_query": str,
-    "section_url": str,
-    "paging": str,
-    "paging_follow": str,
-    "page_size": int,
-    "max_pages": int,
-    "link_area": list,
-    "feeds": list,
-    "sitemaps": list,
-    "language": str,
-    "tls_ciphers": str,
-    "download_delay": float,
-    "enabled": bool,
-    "extract": dict,
-    "api": dict,
-}
 
 REQUIRED = ("label", "family", "root", "article")
 API_KINDS = ("sharepoint_dstintuc",)
@@ -217,6 +164,36 @@ class Site:
         if not re.search(self.article, parts.path):
             return False
         return self.article_query is None or bool(re.search(self.article_query, parts.query))
+
+
+def _toml_type(hint: Any) -> type:
+    """The TOML value type of a dataclass field: tuples are arrays, nested dataclasses tables,
+    `X | None` is X."""
+    if dataclasses.is_dataclass(hint):
+        return dict
+    origin = get_origin(hint)
+    if origin is tuple:
+        return list
+    if origin in (Union, types.UnionType):
+        return _toml_type(next(arg for arg in get_args(hint) if arg is not type(None)))
+    return hint
+
+
+def _fields_of(cls: type, skip: tuple[str, ...] = ("name",)) -> dict[str, type]:
+    hints = get_type_hints(cls)
+    return {f.name: _toml_type(hints[f.name]) for f in fields(cls) if f.name not in skip}
+
+
+# What each registry table may hold, and its type: derived from the dataclasses above (the
+# registry's `extract` table is a Site's profile; a profile's `layouts` table is keyed by name).
+EXTRACT_FIELDS: dict[str, type] = {**_fields_of(Profile), "layouts": dict}
+LAYOUT_FIELDS: dict[str, type] = {
+    **{k: v for k, v in EXTRACT_FIELDS.items() if k != "layouts"},
+    "when": list,
+}
+API_FIELDS: dict[str, type] = _fields_of(Api)
+SITE_FIELDS: dict[str, type] = {**_fields_of(Site, skip=("name", "profile")), "extract": dict}
+
 
 
 def _fail(path: Traversable, site: str, field_name: str, problem: str) -> RegistryError:

@@ -5,6 +5,8 @@ from crawler import feeds
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# SPIDER_MODULES' classes plus one spider per enabled registry site
+SPIDER_LOADER_CLASS = "crawler.spiders.loader.RegistrySpiderLoader"
 COMMANDS_MODULE = "crawler.commands"
 
 CONTACT = "https://github.com/vn-news-crawler (ops@vn-news-crawler.invalid)"
@@ -36,25 +38,24 @@ TELNETCONSOLE_ENABLED = False
 # user's state directory (they pile up after killed runs). Nothing here needs it.
 REMOTE_CONTROL_ENABLED = False
 
-# Government hosts that still need legacy TLS: per-site ciphers live in the registry
-# (`tls_ciphers`); this is the process-wide setting Scrapy applies to every TLS connection.
-DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
+# Government hosts that still need legacy TLS name it in the registry (`tls_ciphers`): it
+# applies to their hosts only (crawler/discovery/tls.py); every other host gets Scrapy's default.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.discovery.tls.SiteTLSContextFactory"
 
-DOWNLOAD_HANDLERS = {
-    "http": "crawler.mirror.MirrorDownloadHandler",
-    "https": "crawler.mirror.MirrorDownloadHandler",
-}
-# Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"}.
-# Empty in production, where the handler is plain HTTP/1.1.
+# Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"};
+# set, the mirror add-on (crawler/testing/mirror.py) installs its download handler. Empty in
+# production, where Scrapy's own handler downloads.
 MIRROR_HOSTS: dict[str, str] = {}
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.HostBoundsMiddleware": 40,  # before Scrapy's offsite filter (50)
-    "crawler.middlewares.HostWatchMiddleware": 650,
-    "crawler.gone.GoneLinksMiddleware": 640,
+    "crawler.discovery.middlewares.HostBoundsMiddleware": 40,  # before Scrapy's offsite filter (50)
+    "crawler.discovery.middlewares.HostWatchMiddleware": 650,
+    "crawler.extensions.gone_links.GoneLinksMiddleware": 640,
+    # last before the download handler, after the HTTP cache (900)
+    "crawler.discovery.addresses.PublicAddressesMiddleware": 950,
 }
 # Article links that answered 404/410 are not requested again for this many days, doubling
-# on each further 404 (at most 90): crawler/gone.py, the store's gone_urls table.
+# on each further 404 (at most 90): crawler/discovery/gone.py, the store's gone_urls table.
 GONE_BACKOFF_DAYS = 7.0
 
 # Dates are decided first so that field provenance (pipelines/provenance.py) counts every
@@ -71,9 +72,9 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "crawler.runlog.CrawlRunLog": 500,
-    "crawler.progress.Progress": 510,
-    "scrapy.extensions.logstats.LogStats": None,  # replaced by crawler.progress
+    "crawler.extensions.runlog.CrawlRunLog": 500,
+    "crawler.extensions.progress.Progress": 510,
+    "scrapy.extensions.logstats.LogStats": None,  # replaced by crawler.extensions.progress
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
 PROGRESS_INTERVAL = 60.0
@@ -102,7 +103,7 @@ LISTING_STALE_PAGES = 1
 # judges fresh, max-age or an old Last-Modified, without asking: new articles went unseen);
 # article pages are never cached (the store knows them). The cache lives beside the store.
 HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "crawler.httpcache.AlwaysRevalidatePolicy"
+HTTPCACHE_POLICY = "crawler.discovery.httpcache.AlwaysRevalidatePolicy"
 HTTPCACHE_GZIP = True
 HTTPCACHE_IGNORE_HTTP_CODES = [301, 302, 303, 307, 308, 401, 403, 404, 408, 429, 500, 502, 503, 504]
 
@@ -118,32 +119,36 @@ FEED_EXPORTERS = {"csv": "crawler.feeds.JsonCellCsvItemExporter"}
 # Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
 # crawler processes on any machines share one frontier and one request dupefilter in Redis,
 # and push items to Redis for the one `scrapy ingest` that writes the store. Unset: no change.
-ADDONS = {"crawler.distributed.DistributedAddon": 0, "crawler.addons.BesideTheStore": 10}
+ADDONS = {
+    "crawler.extensions.distributed.DistributedAddon": 0,
+    "crawler.addons.BesideTheStore": 10,
+    "crawler.testing.mirror.MirrorAddon": 20,
+}
 REDIS_URL = None
 REDIS_KEY_PREFIX = "vnnews"
 REDIS_ITEMS_HTML = True  # pages travel with their items, for `scrapy reextract`
 
-# Faults (crawler/safety.py): binary bodies served as text, pages cut when the connection
+# Faults (crawler/discovery/safety.py): binary bodies served as text, pages cut when the connection
 # closes, TCVN3 pages, XML entity declarations (585: between HttpCompression and Retry);
 # redirect loops and over-long chains (610: before Redirect); Scrapy's robots.txt middleware
 # with its concurrent-waiters bug fixed, and its decompression with gzip bombs counted.
 # A body shorter than its Content-Length fails (ResponseDataLossError, retried, counted).
 DOWNLOADER_MIDDLEWARES.update(
     {
-        "crawler.safety.SafetyMiddleware": 585,
-        "crawler.safety.RedirectGuardMiddleware": 610,
+        "crawler.discovery.safety.SafetyMiddleware": 585,
+        "crawler.discovery.safety.RedirectGuardMiddleware": 610,
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-        "crawler.safety.RobotsTxtMiddleware": 100,
+        "crawler.discovery.safety.RobotsTxtMiddleware": 100,
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-        "crawler.safety.HttpCompressionMiddleware": 590,
+        "crawler.discovery.safety.HttpCompressionMiddleware": 590,
     }
 )
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
-# Network boundaries (crawler/mirror.py, crawler/middlewares.py): no connection to loopback,
-# private or link-local addresses (a registry host or a redirect pointing there) unless this is
-# set; the tests' MIRROR_HOSTS map is its own allowance. Redirects are followed only to the
-# registry's hosts on their default ports.
+# Network boundaries (crawler/discovery/addresses.py, crawler/discovery/middlewares.py): no
+# connection to loopback, private or link-local addresses (a registry host or a redirect
+# pointing there) unless this is set; the tests' MIRROR_HOSTS map is its own allowance.
+# Redirects are followed only to the registry's hosts on their default ports.
 ALLOW_PRIVATE_ADDRESSES = False
 
 # Caps on one discovery page (crawler/spiders/base.py), counted when they cut:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extraction.memory import EMPTY, SiteMemory, learn
+from crawler.store.readonly import connect_readonly
 
 STORE_SAMPLE = 2000  # the latest articles of a site are enough to see what it repeats
 RELEARN_EVERY = 25  # crawl items between two updates of the crawl's memory
@@ -43,7 +44,7 @@ def memory_items(store_path: str | Path | None, site: str) -> list[dict[str, Any
     if not store_path or not Path(store_path).exists():
         return []
     try:
-        conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
+        conn = connect_readonly(store_path)
     except sqlite3.Error:
         return []
     try:

@@ -1,6 +1,6 @@
 """Text from the store or a page, made safe to write to an operator's terminal.
 
-Stored text is cleaned of control characters (crawler.textnorm), but a store written by an
+Stored text is cleaned of control characters (crawler.text.normalise), but a store written by an
 older crawler, or a field the cleaning does not reach, may still hold an escape sequence that
 recolours, retitles or clears the terminal. Commands print through `printable`.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.textnorm import content_hash
+from crawler.text.normalise import content_hash
 
 from .caps import cap_fields
 from .dates import normalise_date

@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dates import MAX_INPUT
+from crawler.extraction.dates import MAX_INPUT
 from crawler.extraction.dating import apply_date
 
 

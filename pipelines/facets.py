@@ -1,4 +1,5 @@
-"""Who the article is about (crawler.facets), computed in the worker pool before the store.
+"""Who the article is about (crawler.extraction.facets), computed in the worker pool before
+the store.
 
 The scan costs about a millisecond an article; it runs in the crawl's worker pool like the
 fingerprints, so neither the reactor nor the store's writer thread spends it. The store writes
@@ -12,9 +13,9 @@ import logging
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
+from crawler.extraction.facets import analyse
+from crawler.extraction.facets.gazetteer import GazetteerError
 from crawler.extraction.pool import shared_pool
-from crawler.facets import analyse
-from crawler.facets.gazetteer import GazetteerError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

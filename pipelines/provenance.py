@@ -3,7 +3,7 @@
 A profile rule is a guess about a site's markup; after a redesign it stops matching and the
 fallbacks take over quietly. These counts (`extract/field/<field>/<profile|fallback|empty>` and
 `extract/rejected/<field:reason>`) make that visible in `crawl_runs.stats`, the summary line and
-the crawl's verdict (`crawler.health`). It runs before validation, so pages dropped for a
+the crawl's verdict (`crawler.extensions.health`). It runs before validation, so pages dropped for a
 missing title or body are counted too.
 
 A profile rule can also match the wrong element on every page (a banner `<h1>` holding the

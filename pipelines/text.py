@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.textnorm import normalise_body, normalise_inline
+from crawler.text.normalise import normalise_body, normalise_inline
 
 INLINE_FIELDS = ("title", "lead", "author", "section")
 

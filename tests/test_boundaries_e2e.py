@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.middlewares import redirect_refusal
+from crawler.discovery.middlewares import redirect_refusal
+from crawler.discovery.safety import CHALLENGE, looks_like_challenge
+from crawler.discovery.sharepoint_api import BadApiAnswer, api_records
 from crawler.registry import default_registry
-from crawler.safety import CHALLENGE, looks_like_challenge
-from crawler.sharepoint_api import BadApiAnswer, api_records
 from tests.conftest import ROOT, clean_env, crawl, fast_settings
 from tests.faults import FAULTS, FaultServer, pages
 from tests.faults.server import (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pipelines import dedupe
+from crawler.store import minhash as dedupe
 from tests.conftest import crawl
 
 SITES = ["thoidai", "vietnamtimes", "baoquocte", "vinhphuc", "thainguyen", "phutho"]
@@ -56,7 +56,7 @@ def test_crawl_stores_the_sites_foreign_affairs_articles(mirror, tmp_path: Path,
     stats = json.loads(run["stats"])
     for fn in ("page_item", "fingerprint"):
         cpu, wall = stats[f"pool/cpu_seconds/{fn}"], stats[f"pool/wall_seconds/{fn}"]
-        assert cpu > 0 and wall >= 0.9 * cpu  # one thread: a call's wall time covers its CPU
+        assert cpu > 0 and wall > 0  # their ratio is a benchmark's (bench/bench_crawl.py)
     # the sketch made in a worker is the one the store would have computed itself
     signatures = {s["article_id"]: s for s in rows(db, "article_signatures")}
     for article in articles.values():

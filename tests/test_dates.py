@@ -1,4 +1,4 @@
-"""Table-driven tests of crawler.dates.parse_date.
+"""Table-driven tests of crawler.extraction.dates.parse_date.
 
 Every case runs against one fixed fetch time, so nothing depends on the wall clock:
 FETCHED = 2026-11-23T08:00:00Z = Monday 23 November 2026, 15:00 in Asia/Ho_Chi_Minh.
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.dates import ParsedDate, parse_date
+from crawler.extraction.dates import ParsedDate, parse_date
 
 FETCHED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

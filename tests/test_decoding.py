@@ -1,4 +1,4 @@
-"""crawler.decoding on real pages (the labelled corpus, /work/shared/realpages) and on the same
+"""crawler.text.decoding on real pages (the labelled corpus, /work/shared/realpages) and on the same
 pages with their charset declared wrongly: the text must not depend on the declaration."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.decoding import TCVN3, decode_html
 from crawler.extraction.item import page_item_from_bytes
+from crawler.text.decoding import TCVN3, decode_html
 from tests.conftest import FETCH_TIME
 from tests.faults import pages
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.textnorm import comparison_key, content_hash, fold, normalise_tones, syllables
-from pipelines import dedupe
-from pipelines.store import Store
+from crawler.store import Store
+from crawler.store import minhash as dedupe
+from crawler.text.normalise import comparison_key, content_hash, fold, normalise_tones, syllables
 
 CORPUS = Path(__file__).parent / "corpus"
 FETCHED = "2026-11-23T08:00:00+00:00"

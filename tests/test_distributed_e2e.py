@@ -153,7 +153,7 @@ def redis_keys(url: str) -> set[str]:
 
 def assert_worker_finished(code: int, log: str) -> None:
     """Exit 0; or 2 for a worker that the others left nothing to fetch: not one request, so
-    crawler.health judges that spider as a site that did not answer, with no fetch error
+    crawler.extensions.health judges that spider as a site that did not answer, with no fetch error
     (as long as the verdict does not tell such a distributed worker from a dead site)."""
     if code == 0:
         return
@@ -253,8 +253,8 @@ def test_one_writer_only_and_an_interrupted_batch_is_written_again(tmp_path: Pat
     import redis
 
     from crawler.commands.ingest import Ingest, IngestLocked
-    from crawler.distributed import Keys, encode
-    from pipelines.store import Store
+    from crawler.extensions.distributed import Keys, encode
+    from crawler.store import Store
 
     server = redis.Redis.from_url(redis_url)
     keys = Keys(PREFIX)
@@ -289,7 +289,7 @@ def test_without_redis_url_the_addon_changes_nothing_and_imports_no_redis():
     code = """
 import sys
 from scrapy.utils.project import get_project_settings
-from crawler.distributed import DistributedAddon
+from crawler.extensions.distributed import DistributedAddon
 settings = get_project_settings()
 before = settings.copy_to_dict()
 DistributedAddon().update_settings(settings)
@@ -306,8 +306,8 @@ def test_with_redis_url_the_addon_makes_a_worker_of_the_shared_frontier():
     from scrapy.utils.misc import load_object
     from scrapy.utils.project import get_project_settings
 
-    from crawler.distributed import DistributedAddon, Frontier, RedisItemPipeline
-    from crawler.runlog import CrawlRunLog
+    from crawler.extensions.distributed import DistributedAddon, Frontier, RedisItemPipeline
+    from crawler.extensions.runlog import CrawlRunLog
     from pipelines.store import SQLiteStorePipeline
 
     settings = get_project_settings()
@@ -317,7 +317,8 @@ def test_with_redis_url_the_addon_makes_a_worker_of_the_shared_frontier():
     def components(name: str) -> dict:
         return {load_object(k): v for k, v in settings.getdict(name).items()}
 
-    assert settings["SCHEDULER"] == "crawler.distributed.Scheduler"  # wraps scrapy-redis's
+    # wraps scrapy-redis's
+    assert settings["SCHEDULER"] == "crawler.extensions.distributed.Scheduler"
     assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST")
     assert settings["SCHEDULER_QUEUE_KEY"] == "vnnews:%(spider)s:requests"
@@ -331,7 +332,7 @@ def test_with_redis_url_the_addon_makes_a_worker_of_the_shared_frontier():
 def test_ingest_runs_until_sigterm_and_writes_what_arrives(tmp_path: Path, redis_url: str):
     import redis
 
-    from crawler.distributed import Keys, encode
+    from crawler.extensions.distributed import Keys, encode
 
     server = redis.Redis.from_url(redis_url)
     keys = Keys(PREFIX)

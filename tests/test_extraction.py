@@ -54,7 +54,8 @@ def test_page_fields(gold_path: Path):
 
 
 def test_quality_floors_hold():
-    """The CI guard of issue 3: bench/extraction_floors.json, and AEB at least trafilatura."""
+    """The CI guard of extraction quality: bench/extraction_floors.json, and AEB at least
+    trafilatura."""
     aeb = score_aeb(AEB) if AEB.exists() else None
     assert check(score_corpus(CORPUS), aeb) == []
 

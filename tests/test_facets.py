@@ -1,12 +1,13 @@
-"""Who an article is about (crawler.facets): partners, provinces after the merger, relevance."""
+"""Who an article is about (crawler.extraction.facets): partners, provinces after the merger,
+relevance."""
 
 from __future__ import annotations
 
 import pycountry
 import pytest
 
-from crawler.facets import analyse, resolve_province, site_province, strip_credits
-from crawler.facets.gazetteer import gazetteer
+from crawler.extraction.facets import analyse, resolve_province, site_province, strip_credits
+from crawler.extraction.facets.gazetteer import gazetteer
 
 
 def partners(text: str, title: str = "", **kw: str) -> dict[str, set[str]]:

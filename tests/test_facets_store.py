@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.facets.gazetteer import gazetteer
-from pipelines.store import SCHEMA_VERSION, Store
+from crawler.extraction.facets.gazetteer import gazetteer
+from crawler.store import SCHEMA_VERSION, Store
 from tests.conftest import ROOT, clean_env, crawl, fast_settings, scrapy, v3_store
 
 FETCHED = "2026-11-23T08:00:00+00:00"

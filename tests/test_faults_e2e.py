@@ -1,11 +1,12 @@
-"""Faults of issue 5, end to end: the real `scrapy crawl` against a local faulty server.
+"""Transport and content faults, end to end: the real `scrapy crawl` against a local faulty server.
 
 tests/faults/ impersonates baoquocte.vn (and vinhphuc.gov.vn for the API) with article URLs
 that misbehave; four crawls run several faults each, and every fault has its own test. For
-each: the crawl completes (exit 0 per crawler/health.py: finished, the site answered, errors
-under ERROR_RATE_THRESHOLD), the stat that names the fault counts it exactly, the good
-articles are stored with their true text, the faulty page left no row, and memory stays
-bounded (peak RSS of the crawl process, a 1 GiB gzip bomb and a 3 GB entity bomb included).
+each: the crawl completes (exit 0 per crawler/extensions/health.py: finished, the site
+answered, errors under ERROR_RATE_THRESHOLD), the stat that names the fault counts it
+exactly, the good articles are stored with their true text, the faulty page left no row, and
+memory stays bounded (peak RSS of the crawl process, a 1 GiB gzip bomb
+and a 3 GB entity bomb included).
 
 Transport faults run with DOWNLOAD_TIMEOUT=1 and RETRY_TIMES=2 (three attempts per URL).
 """
@@ -24,8 +25,8 @@ import pytest
 import sqlite_utils
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.legacy_encoding import TCVN3_SYMBOLS, looks_tcvn3
-from crawler.safety import binary_kind, looks_cut, xml_problem
+from crawler.discovery.safety import binary_kind, looks_cut, xml_problem
+from crawler.text.legacy_encoding import TCVN3_SYMBOLS, looks_tcvn3
 from tests.conftest import crawl
 from tests.faults import CONTENT, FAULTS, TRANSPORT, FaultServer, pages
 from tests.faults.server import (
@@ -361,8 +362,8 @@ def test_endless_redirect_chain_stops_at_redirect_max_times(content: Crawl):
 
 
 def test_redirect_to_another_host_is_reported_not_followed(content: Crawl):
-    """Refused before Scrapy's redirect middleware (crawler.middlewares.HostWatchMiddleware):
-    counted and reported, not a fetch error."""
+    """Refused before Scrapy's redirect middleware
+    (crawler.discovery.middlewares.HostWatchMiddleware): counted and reported, not a fetch error."""
     fault = FAULTS["redirect_offsite"]
     assert content.hits(fault.path) == 1
     assert content.stat("site/redirect_offsite/baoquocte-moi.example") == 1
@@ -403,7 +404,8 @@ def test_gzip_bomb_stops_inflating_at_download_maxsize(content: Crawl):
 
 def test_robots_txt_disallowing_a_section_is_obeyed(content: Crawl):
     """The /thoi-su listing is a start request issued while robots.txt is still in flight
-    (Scrapy 2.19 let such requests through; crawler.safety.RobotsTxtMiddleware fixes it)."""
+    (Scrapy 2.19 let such requests through; crawler.discovery.safety.RobotsTxtMiddleware
+    fixes it)."""
     assert content.stat("robotstxt/forbidden") == 1
     assert content.hits("/thoi-su") == 0
     assert content.hits(pages.article(ROBOTS_ONLY).path) == 0

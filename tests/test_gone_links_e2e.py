@@ -125,7 +125,7 @@ def test_first_progress_line_gives_rate_queue_and_what_is_left(mirror, tmp_path:
 
 
 def test_a_v3_store_gains_the_gone_urls_table_on_open(tmp_path: Path):
-    from pipelines.store import SCHEMA_VERSION, Store
+    from crawler.store import SCHEMA_VERSION, Store
 
     with Store(v3_store(tmp_path / "news.db")) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

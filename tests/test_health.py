@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.utils.test import get_crawler
 
-from crawler.health import (
+from crawler.extensions.health import (
     EXIT_BLOCKED,
     EXIT_OK,
     EXIT_PROFILE_STALE,

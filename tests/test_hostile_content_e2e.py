@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.store import compress_html
+from crawler.store import compress_html
 from tests.conftest import clean_env, fast_settings, scrapy
 from tests.faults.hostile import PAGES, HostileServer
 from tests.faults.pages import article

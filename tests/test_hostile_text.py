@@ -18,9 +18,9 @@ MB = 1 << 20
 SCRIPT = f"""
 import json
 from datetime import datetime, timezone
-from crawler.dates import parse_date
-from crawler.legacy_encoding import fix_legacy_html, looks_tcvn3, tcvn3_html_to_unicode
-from crawler.textnorm import normalise_body, normalise_inline
+from crawler.extraction.dates import parse_date
+from crawler.text.legacy_encoding import fix_legacy_html, looks_tcvn3, tcvn3_html_to_unicode
+from crawler.text.normalise import normalise_body, normalise_inline
 from pipelines.dates import normalise_date
 
 now = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)

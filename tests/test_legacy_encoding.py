@@ -1,4 +1,4 @@
-"""TCVN3 (ABC fonts) detection and conversion: crawler/legacy_encoding.py.
+"""TCVN3 (ABC fonts) detection and conversion: crawler/text/legacy_encoding.py.
 
 Known strings are phrases of Vietnamese government documents typed in TCVN3 and read as
 Latin-1, the way they appear on old pages ("Céng hoµ x· héi chñ nghÜa ViÖt Nam").
@@ -13,8 +13,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.discovery.safety import SafetyMiddleware
 from crawler.extraction import extract_article
-from crawler.legacy_encoding import (
+from crawler.registry import default_registry
+from crawler.text.legacy_encoding import (
     TCVN3_TO_UNICODE,
     fix_legacy_html,
     looks_tcvn3,
@@ -22,8 +24,6 @@ from crawler.legacy_encoding import (
     tcvn3_html_to_unicode,
     tcvn3_to_unicode,
 )
-from crawler.registry import default_registry
-from crawler.safety import SafetyMiddleware
 from tests.faults.pages import TCVN3_ARTICLES, tcvn3_page, to_cp1258, to_tcvn3
 from tests.mirror import ARTICLES
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.locks import SpiderLock
+from crawler.extensions.locks import SpiderLock
 from tests.conftest import crawl, fast_settings, scrapy
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlite_utils
 
 from bench.score_extraction import Score, plain
-from crawler.health import EXIT_OK, EXIT_PROFILE_STALE
+from crawler.extensions.health import EXIT_OK, EXIT_PROFILE_STALE
 from tests.conftest import crawl
 from tests.mirror.content import ARTICLES
 from tests.mirror.server import MirrorServer

@@ -17,8 +17,8 @@ from scrapy.http import HtmlResponse
 from crawler.commands.extract import read_page
 from crawler.commands.reextract import reextract, reextract_page
 from crawler.registry import default_registry
-from crawler.textnorm import content_hash
-from pipelines.store import Store, compress_html
+from crawler.store import Store, compress_html
+from crawler.text.normalise import content_hash
 from tests.conftest import FETCH_TIME, scrapy
 
 CORPUS = Path(__file__).parent / "corpus"

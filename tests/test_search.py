@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from crawler.commands.search import fts_query, search
-from crawler.textnorm import content_hash
-from pipelines.store import Store
+from crawler.store import Store
+from crawler.text.normalise import content_hash
 from tests.conftest import scrapy
 
 ARTICLES = [

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.textnorm import content_hash, fold
-from pipelines.store import MIGRATIONS, SCHEMA_VERSION, Store
+from crawler.store import MIGRATIONS, SCHEMA_VERSION, Store
+from crawler.text.normalise import content_hash, fold
 from tests.conftest import ROOT, clean_env, crawl, scrapy
 
 SITES = ("thoidai", "baoquocte", "vinhphuc")

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.health import EXIT_FAILED
+from crawler.extensions.health import EXIT_FAILED
 from tests.conftest import ROOT, clean_env, fast_settings
 from tests.faults import FaultServer
 

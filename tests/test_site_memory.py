@@ -8,8 +8,8 @@ from pathlib import Path
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import learn
 from crawler.site_memory import CrawlMemory, learn_from_store
+from crawler.store import Store
 from pipelines.chain import normalise
-from pipelines.store import Store
 from tests.conftest import FETCH_TIME
 from tests.metamorphic import PORTAL, Page
 

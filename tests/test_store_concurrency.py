@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.textnorm import content_hash
-from pipelines.store import Store
+from crawler.store import Store
+from crawler.text.normalise import content_hash
 from tests.conftest import ROOT, clean_env
 
 BATCH = 10

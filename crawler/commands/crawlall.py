@@ -12,12 +12,9 @@ import logging
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from crawler import distributed
 from crawler.cli import Strict, check_spider_arguments
-from crawler.health import EXIT_FAILED, EXIT_LOCKED, verdict
-from crawler.locks import LockBusy, LockError, SpiderLock
 from crawler.registry import default_registry
-from crawler.runlog import finish_unclosed
+from crawler.runner import crawl_locked, exit_status
 
 logger = logging.getLogger("crawler")
 
@@ -62,35 +59,7 @@ class Command(Strict, BaseRunSpiderCommand):
         assert self.crawler_process is not None
         for site in sites:
             check_spider_arguments(self.crawler_process.spider_loader.load(site.name), spargs)
-        assert self.crawler_process is not None
-        assert self.settings is not None
-        locks, crawlers, codes = [], [], []
-        for site in sites:
-            lock = SpiderLock(self.settings["SQLITE_PATH"], site.name)
-            try:
-                if not distributed.enabled(self.settings):  # distributed workers write no SQLite
-                    locks.append(lock.acquire())
-            except LockError as exc:
-                logger.error("%s: not started, %s", site.name, exc)
-                codes.append(EXIT_LOCKED if isinstance(exc, LockBusy) else EXIT_FAILED)
-                continue
-            crawler = self._create_crawler(site.name)
-            self.crawler_process.crawl(crawler, **spargs)
-            crawlers.append(crawler)
-        try:
-            if crawlers:
-                self.crawler_process.start()
-        finally:
-            for lock in locks:
-                lock.release()
-        threshold = self.settings.getfloat("ERROR_RATE_THRESHOLD", 0.5)
-        for crawler in crawlers:
-            finish_unclosed(crawler)  # a forced (second-signal) shutdown closed nothing
-            code, reason = verdict(crawler.stats.get_stats(), threshold)
-            (logger.info if code == 0 else logger.error)(
-                "%s: exit %d: %s", crawler.spidercls.name, code, reason
-            )
-            codes.append(code)
-        failed = [c for c in codes if c]
-        self.exitcode = failed[0] if failed else 0
+        codes = crawl_locked(self, [site.name for site in sites], spargs)
+        self.exitcode = exit_status(codes)
+        failed = [code for code in codes if code]
         logger.info("crawlall: %d site(s), %d failed", len(codes), len(failed))

@@ -22,8 +22,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.commands.search import open_for_reading
-from pipelines.store import StoreError
+from crawler.store import StoreError, open_readonly
 
 BROWSE = resources.files("crawler") / "browse"
 # Long cells cut on table and query pages (a row's own page shows them whole); facets short.
@@ -81,7 +80,7 @@ class Command(Strict, ScrapyCommand):
         assert self.settings is not None
         path = Path(opts.db or self.settings.get("SQLITE_PATH")).resolve()
         try:
-            open_for_reading(path).close()  # exists, and at the current schema
+            open_readonly(path).close()  # exists, and at the current schema
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2

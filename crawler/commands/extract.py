@@ -28,11 +28,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.decoding import decode_html
 from crawler.extraction.item import page_item
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from crawler.terminal import printable
+from crawler.text.decoding import decode_html
 from pipelines.chain import normalise
 
 
@@ -47,7 +47,7 @@ def read_page(path: Path) -> bytes:
 
 
 def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) -> dict[str, Any]:
-    """Decode a saved page as the crawl does (crawler.decoding, no header: the bytes and the
+    """Decode a saved page as the crawl does (crawler.text.decoding, no header: the bytes and the
     page's own declaration decide), extract it and run the normalising pipelines."""
     html = decode_html(read_page(path)).html
     return normalise(page_item(html, url, site, None, fetched_at.isoformat()))

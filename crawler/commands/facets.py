@@ -2,7 +2,8 @@
 
 Crawls compute the facets of the articles they store; this recomputes them from the stored
 title, lead and text: by default only those computed with another version of the gazetteer
-(crawler/facets/data) or never, with `--all` every article. No page is fetched or re-extracted.
+(crawler/extraction/facets/data) or never, with `--all` every article. No page is fetched
+or re-extracted.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.facets.gazetteer import GazetteerError, gazetteer
-from pipelines.store import Store, StoreError
+from crawler.extraction.facets.gazetteer import GazetteerError, gazetteer
+from crawler.store import Store, StoreError
 
 
 class Command(Strict, ScrapyCommand):

@@ -1,9 +1,9 @@
 """`scrapy ingest`: the one writer of the SQLite store in distributed mode.
 
 Crawlers started with `-s REDIS_URL=...` push items and run reports onto one Redis list
-(crawler/distributed.py); this command, run once on the machine that owns the SQLite file,
-pops them and writes them with `Store.write` in batches, so SQLite is never written from two
-hosts. It records each crawler's run in `crawl_runs`, with the store outcomes of that run's
+(crawler/extensions/distributed.py); this command, run once on the machine that owns the
+SQLite file, pops them and writes them with `Store.write_batch`, so SQLite is never written
+from two hosts. It records each crawler's run in `crawl_runs`, with the store outcomes of that run's
 items (new, updated, duplicates) that only the writer knows.
 
 Delivery is at least once: a batch is moved atomically to `<prefix>:items:processing` and
@@ -22,7 +22,6 @@ import logging
 import os
 import signal
 import socket
-import sqlite3
 import sys
 import time
 import uuid
@@ -36,10 +35,17 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from crawler.cli import Strict
-from crawler.distributed import Keys, decode, enabled, live_workers, redis_client, worker_timeout
-from crawler.health import EXIT_FAILED, EXIT_LOCKED
-from crawler.runlog import run_summary
-from pipelines.store import Store, StoreError, explain
+from crawler.extensions.distributed import (
+    Keys,
+    decode,
+    enabled,
+    live_workers,
+    redis_client,
+    worker_timeout,
+)
+from crawler.extensions.health import EXIT_FAILED, EXIT_LOCKED
+from crawler.extensions.runlog import run_summary
+from crawler.store import Store, StoreError, explain
 
 logger = logging.getLogger("crawler.ingest")
 
@@ -198,25 +204,15 @@ class Ingest:
     def write(self, items: list[dict[str, Any]], run: str | None) -> None:
         if not items:
             return
-        counter: Counter = Counter()
-        try:
-            outcomes = self.store.write(items, counter)
-        except sqlite3.IntegrityError as exc:
-            logger.warning("a batch was refused (%s); writing its items one by one", exc)
-            outcomes = []
-            for item in items:
-                try:
-                    outcomes += self.store.write([item], counter)
-                except sqlite3.IntegrityError as one:
-                    outcomes.append("lost")
-                    counter["errors"] += 1
-                    counter["lost_items"] += 1
-                    logger.error("not stored, refused by the database (%s): %s", one, item["url"])
-        except sqlite3.Error as exc:
+        written = self.store.write_batch(items)
+        if written.error is not None:
             raise IngestError(
-                f"{self.store.path}: writing {len(items)} articles failed: {explain(exc)}; "
-                "they stay in Redis and are written when ingest restarts"
-            ) from exc
+                f"{self.store.path}: writing {len(written.failed)} articles failed: "
+                f"{explain(written.error)}; they stay in Redis and are written when ingest "
+                "restarts"
+            ) from written.error
+        outcomes = written.outcomes + ["lost"] * len(written.refused)
+        counter = written.counter
         self.items += len(items)
         self.outcomes.update(outcomes)
         counter.update(outcomes)

@@ -33,8 +33,8 @@ from crawler.extraction.memory import SiteMemory
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from crawler.site_memory import learn_from_store
+from crawler.store import Store, StoreError
 from pipelines.chain import normalise
-from pipelines.store import Store, StoreError
 
 
 def reextract_page(

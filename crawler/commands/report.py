@@ -11,8 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.commands.search import open_for_reading
-from pipelines.store import StoreError
+from crawler.store import StoreError, open_readonly
 
 
 class Command(Strict, ScrapyCommand):
@@ -37,7 +36,7 @@ class Command(Strict, ScrapyCommand):
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
         try:
-            from crawler.report import render
+            from crawler.report import render  # plotly (the browse extra): only for a report
         except ImportError as exc:
             print(f"error: {exc}; pip install 'vn-news-crawler[browse]'", file=sys.stderr)
             self.exitcode = 2
@@ -46,7 +45,7 @@ class Command(Strict, ScrapyCommand):
         path = Path(opts.db or self.settings.get("SQLITE_PATH"))
         output = Path(opts.output) if opts.output else path.parent / "report.html"
         try:
-            db = open_for_reading(path)
+            db = open_readonly(path)
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2

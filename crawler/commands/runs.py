@@ -10,6 +10,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
+from crawler.store.readonly import connect_readonly
 from crawler.terminal import SQLITE_MAX_INT, printable
 
 COLUMNS = (
@@ -48,7 +49,10 @@ class Command(Strict, ScrapyCommand):
         path = Path(self.settings["SQLITE_PATH"])
         if not path.exists():
             raise UsageError(f"{path}: no database yet (run a crawl first)")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn = connect_readonly(path)
+        except sqlite3.Error as exc:
+            raise UsageError(f"{path}: cannot read crawl_runs: {exc}") from exc
         try:
             rows = conn.execute(
                 f"""

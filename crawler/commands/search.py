@@ -23,9 +23,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
+from crawler.store import StoreError, open_readonly
 from crawler.terminal import SQLITE_MAX_INT, printable
-from crawler.textnorm import tone_placements
-from pipelines.store import SCHEMA_VERSION, Store, StoreError, explain
+from crawler.text.normalise import tone_placements
 
 TOKEN = re.compile(r"\w+")
 # Phrase spellings tried for "phrase first" (tone placements multiply per word).
@@ -95,28 +95,6 @@ def search(
     ).fetchall()
 
 
-def open_for_reading(path: Path) -> sqlite3.Connection:
-    """A read-only connection; an older schema is upgraded first (that needs write access)."""
-    if not path.exists():
-        raise StoreError(f"{path}: no article database here (set SQLITE_PATH, or crawl first)")
-    try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot read the article database: {explain(exc)}") from exc
-    if version < SCHEMA_VERSION:
-        db.close()
-        Store(path).close()  # migrates, or raises a StoreError naming the problem
-        return open_for_reading(path)
-    if version > SCHEMA_VERSION:
-        db.close()
-        raise StoreError(
-            f"{path}: schema version {version} is newer than this crawler's ({SCHEMA_VERSION});"
-            " upgrade the crawler"
-        )
-    return db
-
-
 class Command(Strict, ScrapyCommand):
     max_args = None
     requires_project = True
@@ -149,7 +127,7 @@ class Command(Strict, ScrapyCommand):
         assert self.settings is not None
         path = Path(opts.db or self.settings.get("SQLITE_PATH"))
         try:
-            db = open_for_reading(path)
+            db = open_readonly(path)
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2

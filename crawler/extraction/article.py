@@ -25,9 +25,9 @@ import trafilatura
 from lxml import etree
 from parsel import Selector
 
-from crawler.dates import MAX_INPUT as MAX_DATE_LINE
-from crawler.legacy_encoding import fix_legacy_html
+from crawler.extraction.dates import MAX_INPUT as MAX_DATE_LINE
 from crawler.registry import Profile
+from crawler.text.legacy_encoding import fix_legacy_html
 
 from . import evidence as ev
 from .blocks import clean_space, paragraphs, text_of

@@ -2,8 +2,8 @@
 
 Candidates arrive best source first (API timestamp, the profile's date line, JSON-LD, meta
 tags, <time> markup, a generic date line, URL or image path). The first one that parses to a
-plausible date wins (crawler.dates: a regex search, microseconds; dateparser set up once for
-the rest); a later candidate of the same day with a finer precision gives the time; sources
+plausible date wins (crawler.extraction.dates: a regex search, microseconds; dateparser set up
+once for the rest); a later candidate of the same day with a finer precision gives the time; sources
 naming another day are recorded in `date_conflicts`. Pure: the fetch time is an argument, and
 dates after the fetch day are refused ("future").
 """
@@ -15,8 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from crawler.dates import MAX_INPUT, VN_TZ, ParsedDate, parse_date
-from crawler.textnorm import strip_controls
+from crawler.extraction.dates import MAX_INPUT, VN_TZ, ParsedDate, parse_date
+from crawler.text.normalise import strip_controls
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Sources that may be the portal's clock ("Thứ Hai, 23/11/2026" in the header) rather than the

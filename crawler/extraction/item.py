@@ -2,7 +2,7 @@
 
 The spider (through the worker pool), `scrapy extract`, `scrapy reextract`, the benchmarks and
 the tests all go through `page_item` (or `page_item_from_bytes` for a page as fetched: bytes are
-decoded by crawler.decoding, the one place bytes become text), so an item means the same thing
+decoded by crawler.text.decoding, the one place bytes become text), so an item means the same thing
 whichever way it was made: its publication date is decided here, against the injected fetch time.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.decoding import decode_html
+from crawler.discovery.urls import clean_url
 from crawler.registry import Site, generic_profile
-from crawler.urls import clean_url
+from crawler.text.decoding import decode_html
 
 from .article import extract_article
 from .dating import apply_date
@@ -49,7 +49,7 @@ def page_item_from_bytes(
     memory: SiteMemory | None = None,
 ) -> dict[str, Any]:
     """page_item of a page as fetched: its bytes and Content-Type header, decoded by
-    crawler.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used) and
+    crawler.text.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used) and
     `page_body_needed` (False when the bytes are just the UTF-8 of `html`: no need to keep them)."""
     decoded = decode_html(body, content_type)
     fields = page_item(decoded.html, url, site, hints, fetched_at, memory)

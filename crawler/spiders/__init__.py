@@ -1,1 +1,2 @@
-"""Spiders: one class per registry site, generated in `crawler.spiders.sites`."""
+"""Spiders: one class per registry site, made in `crawler.spiders.sites` and loaded by
+`crawler.spiders.loader`."""

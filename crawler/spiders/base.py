@@ -27,17 +27,17 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.decoding import response_headers
+from crawler.discovery.gone import GoneBackoff, is_gone
+from crawler.discovery.known import KnownUrls
+from crawler.discovery.middlewares import OffsiteRedirect
+from crawler.discovery.safety import ForbiddenByRobots, xml_problem
+from crawler.discovery.sharepoint_api import BadApiAnswer, api_records, api_text
+from crawler.discovery.urls import clean_url
 from crawler.extraction.pool import shared_pool
-from crawler.gone import GoneBackoff, is_gone
 from crawler.items import ArticleItem
-from crawler.known import KnownUrls
-from crawler.middlewares import OffsiteRedirect
 from crawler.registry import Site
-from crawler.safety import ForbiddenByRobots, xml_problem
-from crawler.sharepoint_api import BadApiAnswer, api_records, api_text
 from crawler.site_memory import CrawlMemory
-from crawler.urls import clean_url
+from crawler.text.decoding import response_headers
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,8 @@ class SiteSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(HttpError) and request.meta.get("article"):
             status = failure.value.response.status
-            if is_gone(status):  # the site's dead link, not a fetch failure (crawler.gone)
+            # the site's dead link, not a fetch failure (crawler.discovery.gone)
+            if is_gone(status):
                 self.count("fetch/gone")
                 self.count(f"fetch/gone/{status}")
                 self.logger.info("gone (%d): %s", status, request.url)

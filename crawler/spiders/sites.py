@@ -1,13 +1,12 @@
-"""One spider per registry entry, so `scrapy list` and `scrapy crawl NAME` know every site."""
+"""One spider class per registry entry (crawler.spiders.loader hands them to Scrapy)."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from scrapy.http import Response
 
-from crawler.registry import RegistryError, Site, default_registry
+from crawler.registry import Site
 
 from .base import SiteSpider
 
@@ -39,14 +38,3 @@ def spider_class(site: Site) -> type[SiteSpider]:
             "parse_home": _home_contract(site),
         },
     )
-
-
-try:
-    _SITES = default_registry()
-except RegistryError as exc:  # an operator's edit: say what is wrong, without a traceback
-    print(f"registry error: {exc}", file=sys.stderr)
-    raise SystemExit(2) from None
-
-globals().update(
-    {cls.__name__: cls for cls in map(spider_class, _SITES.values()) if cls.site.enabled}
-)

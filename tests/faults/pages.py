@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 
-from crawler.legacy_encoding import TCVN3_TO_UNICODE
+from crawler.text.legacy_encoding import TCVN3_TO_UNICODE
 from tests.mirror.content import BY_KEY
 from tests.mirror.model import Article
 from tests.mirror.textutil import esc, rfc822

@@ -43,14 +43,14 @@ import contextlib
 import hashlib
 import socket
 import struct
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from tests.local_server import LocalServer
 from tests.mirror.server import MirrorServer
 from tests.mirror.web import Request as MirrorRequest
 from tests.mirror.web import Response as MirrorResponse
@@ -176,17 +176,7 @@ CONTENT = (
 BOUNDARIES = ("comment_form", "ddos_words", "redirect_port", "redirect_subdomain", "refresh_port")
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default backlog (5) drops connections of a busy crawl
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, OSError)):
-            return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class FaultServer:
+class FaultServer(LocalServer):
     """Context manager: baoquocte.vn and vinhphuc.gov.vn with faults, on 127.0.0.1:<port>.
 
     links: names of FAULTS linked from the home page and listings (others stay reachable).
@@ -224,42 +214,13 @@ class FaultServer:
         self._lock = threading.Lock()
         self._mirror = MirrorServer()  # renderers only; its own HTTP server never starts
         self._by_path = {fault.path: fault for fault in FAULTS.values()}
-        self._httpd: ThreadingHTTPServer | None = None
-        self._port: int | None = None
 
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> FaultServer:
-        httpd = _QuietServer(("127.0.0.1", 0), _Handler)
-        httpd.faults = self  # type: ignore[attr-defined]
-        self._httpd = httpd
-        self._port = httpd.server_address[1]
-        threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name="fault-server",
-        ).start()
-        return self
+    owner_attribute = "faults"
+    thread_name = "fault-server"
+    quiet = (OSError,)
 
-    def stop(self) -> None:
+    def _before_stop(self) -> None:
         self.stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> FaultServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # ------------------------------------------------------------------ info
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FaultServer was never started")
-        return self._port
 
     def hosts_map(self) -> dict[str, str]:
         address = f"127.0.0.1:{self.port}"
@@ -750,3 +711,6 @@ BEHAVIOURS: dict[str, Callable[[_Handler, Fault, int, str], None]] = {
     "redirect_subdomain": redirect_to(INTERNAL_HOST),
     "refresh_port": refresh_port,
 }
+
+
+FaultServer.handler = _Handler

@@ -16,13 +16,14 @@ import contextlib
 import hashlib
 import json
 import socket
-import sys
 import threading
 import traceback
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_server import LocalServer
 
 from .content import expected as _expected
 from .drupal import Drupal
@@ -45,25 +46,13 @@ SERVER_HEADERS = {
 }
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """Threaded server that does not print tracebacks when a client drops a connection."""
-
-    daemon_threads = True
-    request_queue_size = 128  # the default backlog (5) drops connections under load
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
 class SiteApp(Protocol):
     def handle(self, req: Request) -> Response: ...
 
     def chrome_texts(self, article: Article) -> list[str]: ...
 
 
-class MirrorServer:
+class MirrorServer(LocalServer):
     """Context manager serving all mirrored sites on 127.0.0.1:<random port>.
 
     vinhphuc_mode: "normal"; "redirect" (every vinhphuc.gov.vn URL -> 301 https://phutho.gov.vn/);
@@ -90,49 +79,17 @@ class MirrorServer:
             "thainguyen": Liferay(redesign),
             "phutho": Drupal(redesign),
         }
-        self._httpd: ThreadingHTTPServer | None = None
-        self._port: int | None = None
-        self._thread: threading.Thread | None = None
 
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> MirrorServer:
-        httpd = _QuietServer(("127.0.0.1", 0), _Handler)
-        httpd.mirror = self  # type: ignore[attr-defined]
-        self._httpd = httpd
-        self._port = httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name="mirror-server",
-        )
-        self._thread.start()
-        return self
+    owner_attribute = "mirror"
+    thread_name = "mirror-server"
 
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
+    def _after_shutdown(self) -> None:
         with self._lock:
             for conn in list(self._connections):
                 with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-        self._httpd = None
-
-    def __enter__(self) -> MirrorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ info
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("MirrorServer was never started")
-        return self._port
-
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -270,3 +227,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._serve("POST")
+
+
+MirrorServer.handler = _Handler

@@ -12,7 +12,7 @@ so it sees inflated bodies and can ask for a retry) handles what Scrapy itself l
   error (`retry/reason_count/truncated_html`), then dropped (`TruncatedPage`), never stored as
   half an article; stat `fetch/truncated`. A short Content-Length is Scrapy's business:
   DOWNLOAD_FAIL_ON_DATALOSS (True) turns it into ResponseDataLossError, retried and counted.
-- charsets: the response is read with the encoding `crawler.decoding` finds in its bytes, not
+- charsets: the response is read with the encoding `crawler.text.decoding` finds in its bytes, not
   the one it declares (a UTF-8 page served as iso-8859-1, a lying `<meta charset>`): stat
   `fetch/charset/mislabelled`, with one warning. TCVN3 (ABC font) pages are read as cp1252
   (`fetch/legacy_encoding/tcvn3`); other charsets than UTF-8 are counted
@@ -64,7 +64,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.decoding import TCVN3, detect_encoding
+from crawler.text.decoding import TCVN3, detect_encoding
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -283,7 +283,7 @@ class SafetyMiddleware:
         raise TruncatedPage(f"truncated page: {response.url}")
 
     def _charset(self, response: HtmlResponse) -> HtmlResponse:
-        """Read the page with the encoding its bytes are in (crawler.decoding), whatever it
+        """Read the page with the encoding its bytes are in (crawler.text.decoding), whatever it
         declared, so that links and selectors see the right text; counted."""
         decoded = detect_encoding(response.body, response.headers.get("Content-Type"))
         if decoded.encoding == TCVN3:

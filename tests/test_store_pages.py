@@ -1,4 +1,4 @@
-"""Schema v4: pages keep the response's headers and bytes; v3 files migrate and stay readable.
+"""Stored pages keep the response's headers and bytes; v3 files migrate and stay readable.
 
 Real SQLite files and a real corpus page: a v3 store (what the previous crawler wrote) opens,
 migrates, and its old pages re-extract from their stored html; new pages keep their bytes
@@ -12,11 +12,11 @@ import zlib
 from pathlib import Path
 
 from crawler.commands.reextract import reextract
-from crawler.decoding import decode_html
 from crawler.extraction.item import page_item_from_bytes
 from crawler.registry import default_registry
+from crawler.store import SCHEMA_VERSION, Store
+from crawler.text.decoding import decode_html
 from pipelines.chain import normalise
-from pipelines.store import SCHEMA_VERSION, Store
 from tests.conftest import v3_store
 from tests.faults import pages
 
@@ -70,7 +70,7 @@ def test_pages_keep_the_bytes_only_when_the_html_is_not_them(tmp_path: Path) -> 
 
 def test_page_bytes_survive_the_trip_through_redis(tmp_path: Path) -> None:
     """Distributed mode sends items as JSON: the bytes go as base64 and are stored as bytes."""
-    from crawler.distributed import decode, encode
+    from crawler.extensions.distributed import decode, encode
 
     legacy = pages.to_cp1258(decode_html(PAGE.read_bytes()).html)
     item = crawled(legacy, "text/html")

@@ -2,7 +2,7 @@
 
 Each line gives the counts, the rate since the last line (pages/min), what is queued in the
 scheduler and in the downloader (what is left, as far as the crawl knows yet), and the dead
-links met (404/410, crawler.gone). A summary line when a site ends.
+links met (404/410, crawler.discovery.gone). A summary line when a site ends.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from crawler.health import WATCHED_FIELDS, field_counts
+from crawler.extensions.health import WATCHED_FIELDS, field_counts
 
-logger = logging.getLogger("crawler.progress")
+logger = logging.getLogger("crawler.extensions.progress")
 
 
 def _line(stats: dict) -> str:

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from crawler.urls import canonical_url
+from crawler.discovery.urls import canonical_url
 
 
 class KnownUrls:

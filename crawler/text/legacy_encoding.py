@@ -15,7 +15,7 @@ page is TCVN3, Unicode NFC always (windows-1258 pages decode to combining tone m
 
 The detector works on the page as decoded with a Western single-byte charset (Latin-1 or
 cp1252: the two agree on every code VN3 uses). Pages as bytes go through
-`crawler.decoding.decode_html`, which detects TCVN3 on the bytes (`looks_tcvn3_bytes`) whatever
+`crawler.text.decoding.decode_html`, which detects TCVN3 on the bytes (`looks_tcvn3_bytes`) whatever
 the page declares, reads them as cp1252 and converts them here.
 """
 

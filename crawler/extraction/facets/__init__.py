@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.textnorm import fold
+from crawler.text.normalise import fold
 
 from . import signals
 from .gazetteer import Gazetteer, gazetteer

@@ -7,11 +7,9 @@ compares URLs by: two URLs with the same canonical form are one article.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-if TYPE_CHECKING:
-    from crawler.registry import Site
+from crawler.registry import Site, default_registry
 
 TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "zarsrc", "_ga", "mc_")
 # Host prefixes of mobile and AMP editions ("m.baoquocte.vn", "amp.thoidai.com.vn").
@@ -108,8 +106,6 @@ def canonical_url(
     site (a canonical pointing at the home page or at another site is ignored).
     """
     if sites is None:
-        from crawler.registry import default_registry
-
         sites = default_registry()
     by_host = _site_by_host(sites)
     key, site = _canonical(url, by_host)

@@ -90,7 +90,8 @@ def verdict(
         if k.startswith("downloader/response_status_count/")
     }
     requests = stats.get("downloader/request_count", 0)
-    # fetch/errors leaves out article links that answered 404/410 (fetch/gone, crawler.gone)
+    # fetch/errors leaves out article links that answered 404/410
+    # (fetch/gone, crawler.discovery.gone)
     errors = stats.get("fetch/errors", 0) + stats.get("extract/errors", 0)
     if reason not in ("finished", "max_items"):
         if stats.get("shutdown/forced"):

@@ -9,7 +9,7 @@ bytes decide:
 1. a byte order mark names the encoding (a UTF-16/32 label without one is believed when the
    bytes decode under it);
 2. a page typed in TCVN3 (ABC fonts) is read as cp1252 and converted to Unicode
-   (crawler.legacy_encoding);
+   (crawler.text.legacy_encoding);
 3. non-ASCII bytes that are valid UTF-8 are UTF-8, whatever was declared: Vietnamese in a
    single-byte encoding is never valid UTF-8 (a lead byte before an ASCII letter), while a
    UTF-8 page read as Latin-1 is mojibake ("Viá»‡t Nam");
@@ -31,7 +31,7 @@ from typing import Any
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.legacy_encoding import looks_tcvn3_bytes, tcvn3_html_to_unicode
+from crawler.text.legacy_encoding import looks_tcvn3_bytes, tcvn3_html_to_unicode
 
 TCVN3 = "tcvn3"  # Decoded.encoding of a TCVN3 page (no Python codec: cp1252, then converted)
 # A page that is UTF-8 but for a few bytes (a truncated character pasted from elsewhere).

@@ -1,5 +1,5 @@
-"""The v2 store on real SQLite files: spelling-proof dedupe, canonical URLs, history, pages,
-full-text search, capped fields, bad files, the v1 → v2 migration and the store pipeline."""
+"""Articles in the store, on real SQLite files: spelling-proof dedupe, canonical URLs, history,
+pages, full-text search, capped fields, bad files, the v1 → v2 migration and the store pipeline."""
 
 from __future__ import annotations
 
@@ -17,17 +17,11 @@ import sqlite_utils
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.runlog import run_summary
-from crawler.textnorm import content_hash
-from pipelines.store import (
-    FIELD_LIMITS,
-    SCHEMA_VERSION,
-    SQLiteStorePipeline,
-    Store,
-    StoreError,
-    _create_v1,
-    decompress_html,
-)
+from crawler.extensions.runlog import run_summary
+from crawler.store import FIELD_LIMITS, SCHEMA_VERSION, Store, StoreError, decompress_html
+from crawler.store.migrations import _create_v1
+from crawler.text.normalise import content_hash
+from pipelines.store import SQLiteStorePipeline
 
 FETCHED = "2026-11-23T08:00:00+00:00"
 LATER = "2026-11-24T08:00:00+00:00"
@@ -298,7 +292,7 @@ def test_over_long_fields_are_capped_counted_and_recorded(store: Store, caplog):
     long_text = ("Đoạn văn rất dài về hoạt động đối ngoại. " * 20_000).strip()
     long_title = "Tiêu đề " * 500
     counter: Counter = Counter()
-    with caplog.at_level(logging.WARNING, logger="pipelines.store"):
+    with caplog.at_level(logging.WARNING, logger="crawler.store.articles"):
         outcome = store.write(
             [item("https://thoidai.com.vn/dai-1.html", text=long_text, title=long_title)], counter
         )

@@ -15,8 +15,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import WATCHED_FIELDS, profile_share, verdict
-from pipelines.store import Store, StoreError, utc_now
+from crawler.extensions.health import WATCHED_FIELDS, profile_share, verdict
+from crawler.store import Store, StoreError, utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,5 @@
-"""Dead links: article pages that answer 404 or 410 are "gone", not fetch errors.
-
-A site's own broken links say nothing about the crawl's health, so they do not count towards
-the error rate (crawler.health); they are counted as `fetch/gone/<status>`, noted in the
-store's `gone_urls` table, and not requested again until their backoff ends (GONE_BACKOFF_DAYS,
-doubling on each further 404, at most 90 days). A link that answers again is forgotten.
-"""
+"""Dead links noted in the store (`gone_urls`) and skipped until their backoff ends
+(crawler.discovery.gone says what a dead link is)."""
 
 from __future__ import annotations
 
@@ -13,24 +8,15 @@ from datetime import UTC, datetime
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler import distributed
-from crawler.urls import clean_url
-from pipelines.store import Store, StoreError
+from crawler.discovery.gone import GoneBackoff, is_gone
+from crawler.discovery.urls import clean_url
+from crawler.extensions import distributed
+from crawler.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
-
-GONE_STATUSES = (404, 410)
-
-
-class GoneBackoff(IgnoreRequest):
-    """The link answered 404/410 on an earlier run and its backoff has not ended."""
-
-
-def is_gone(status: int) -> bool:
-    return status in GONE_STATUSES
 
 
 class GoneLinksMiddleware:

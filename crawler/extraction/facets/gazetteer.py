@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from crawler.textnorm import fold, normalise_tones
+from crawler.extraction.facets import signals
+from crawler.text.normalise import fold, normalise_tones
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
@@ -194,7 +195,8 @@ class GazetteerError(ValueError):
 def _data(name: str) -> str:
     if name == "gazetteer.toml" and os.environ.get(GAZETTEER_ENV):
         return Path(os.environ[GAZETTEER_ENV]).read_text(encoding="utf-8")
-    return resources.files("crawler.facets").joinpath("data", name).read_text(encoding="utf-8")
+    data = resources.files("crawler.extraction.facets").joinpath("data", name)
+    return data.read_text(encoding="utf-8")
 
 
 def _province_rows() -> list[dict[str, str]]:
@@ -211,8 +213,8 @@ def _province_rows() -> list[dict[str, str]]:
 
 
 def _countries(gaz: Gazetteer, data: dict) -> None:
-    import pycountry
-    from babel import Locale
+    import pycountry  # slow to import: only when the gazetteer is built
+    from babel import Locale  # as above
 
     drop = {unicodedata.normalize("NFC", n) for n in data["drop"]["names"]}
     context_only = set(data["context_only"]["names"])
@@ -237,7 +239,7 @@ def _countries(gaz: Gazetteer, data: dict) -> None:
 
 
 def _subdivisions(gaz: Gazetteer, data: dict) -> None:
-    import pycountry
+    import pycountry  # slow to import: only when the gazetteer is built
 
     for code, spec in data["subdivisions"].items():
         names = spec["names"]
@@ -300,12 +302,10 @@ def _phrases(gaz: Gazetteer, data: dict) -> None:
 @functools.cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process (about a tenth of a second)."""
-    import babel
-    import pycountry
+    import babel  # slow to import: only when the gazetteer is built
+    import pycountry  # as above
 
-    from crawler.facets import signals
-
-    where = os.environ.get(GAZETTEER_ENV) or "crawler/facets/data/gazetteer.toml"
+    where = os.environ.get(GAZETTEER_ENV) or "crawler/extraction/facets/data/gazetteer.toml"
     gaz = Gazetteer()
     try:
         text = _data("gazetteer.toml")

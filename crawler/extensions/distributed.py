@@ -32,6 +32,7 @@ import base64
 import json
 import logging
 import os
+import pickle
 import socket
 import uuid
 import warnings
@@ -43,6 +44,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured, ScrapyDeprecationWarning
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.request import request_from_dict
+from twisted.internet import task
+from twisted.internet.threads import deferToThread
+
+from crawler.extensions.runlog import CrawlRunLog
+from crawler.store import missing_fields
+from crawler.store.clock import utc_now
+from pipelines.store import SQLiteStorePipeline
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -133,7 +142,7 @@ class Keys:
 
 def redis_client(settings: BaseSettings) -> Any:
     """A redis-py client from REDIS_URL and REDIS_PARAMS (scrapy-redis's own defaults)."""
-    from scrapy_redis.connection import get_redis_from_settings
+    from scrapy_redis.connection import get_redis_from_settings  # lazy: Redis only when enabled
 
     return get_redis_from_settings(settings)
 
@@ -187,14 +196,11 @@ class DistributedAddon:
     def update_settings(self, settings: Settings) -> None:
         if not enabled(settings):
             return
-        from crawler.runlog import CrawlRunLog
-        from pipelines.store import SQLiteStorePipeline
-
         keys = Keys.from_settings(settings)
         for name, value in {
-            "SCHEDULER": "crawler.distributed.Scheduler",
+            "SCHEDULER": "crawler.extensions.distributed.Scheduler",
             "SCHEDULER_PERSIST": True,
-            "SCHEDULER_QUEUE_CLASS": "crawler.distributed.LifoPriorityQueue",
+            "SCHEDULER_QUEUE_CLASS": "crawler.extensions.distributed.LifoPriorityQueue",
             "SCHEDULER_QUEUE_KEY": keys.requests("%(spider)s"),
             "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter("%(spider)s"),
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -232,7 +238,7 @@ class Scheduler:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Scheduler:
-        from scrapy_redis.scheduler import Scheduler as RedisScheduler
+        from scrapy_redis.scheduler import Scheduler as RedisScheduler  # lazy: as above
 
         settings = crawler.settings
         prefetch = settings.getint(
@@ -277,7 +283,7 @@ class LifoPriorityQueue:
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None):
         if serializer is None:
-            import pickle as serializer
+            serializer = pickle
         self.server = server
         self.spider = spider
         self.key = key % {"spider": spider.name}
@@ -291,8 +297,6 @@ class LifoPriorityQueue:
         self.server.eval(self.PUSH_LUA, 2, self.key, f"{self.key}:seq", -request.priority, data)
 
     def pop(self, timeout: float = 0) -> Any:
-        from scrapy.utils.request import request_from_dict
-
         pipe = self.server.pipeline()
         pipe.multi()
         pipe.zrange(self.key, 0, 0).zremrangebyrank(self.key, 0, 0)
@@ -338,10 +342,6 @@ class Frontier:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        from twisted.internet import task
-
-        from pipelines.store import utc_now
-
         self.field = f"{spider.name} {self.worker}"
         self.started_at = utc_now()
         stats = self.crawler.stats
@@ -405,8 +405,6 @@ class Frontier:
             raise DontCloseSpider(f"{busy} other worker(s) of {spider.name} still busy")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        from pipelines.store import utc_now
-
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         stats = self.crawler.stats.get_stats()
@@ -466,10 +464,6 @@ class RedisItemPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        from twisted.internet.threads import deferToThread
-
-        from pipelines.store import missing_fields
-
         record = dict(item)
         missing = missing_fields(record)
         if missing:

@@ -1,0 +1,103 @@
+"""Exact and near duplicates.
+
+Exact: `content_hash`, the SHA-256 of the body's comparison key (crawler.text.normalise), stamped on
+every item by pipelines.dedupe and looked up by the store, across crawls and sites.
+
+Near: a MinHash signature over shingles of Vietnamese syllables, and LSH buckets (bands of the
+signature hashed to one integer) that the store keeps in an indexed table. An insert looks up
+its own buckets only, so finding the candidates costs a few index probes whatever the size of
+the store; each candidate is then confirmed by the estimated Jaccard similarity of the two
+signatures. Near copies (one release with an added paragraph, a trimmed ending, a changed
+sentence) are linked in `near_duplicates`, never merged.
+
+Both fingerprints are pure-Python text work (tone placement, shingling: several ms a body), so
+pipelines.dedupe computes them together in the crawl's worker pool, off the reactor, and hands the
+sketch to the store with the item (`near_sketch`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from typing import Any
+
+import numpy
+
+from crawler.text.normalise import comparison_key, key_hash, key_syllables, syllables
+
+Sketch = tuple[tuple[int, ...], int]
+
+SHINGLE = 4  # syllables per shingle: about two Vietnamese words
+PERMUTATIONS = 128  # signature length
+BANDS = 32  # LSH bands of PERMUTATIONS // BANDS rows: candidates from J ≈ 0.4 on
+ROWS = PERMUTATIONS // BANDS
+THRESHOLD = 0.5  # estimated Jaccard similarity from which two articles are near duplicates
+SIGNATURE_VERSION = 1  # bump when SHINGLE, PERMUTATIONS or the hashing change
+NOT_GIVEN = object()  # no sketch computed yet (None is the sketch of a text without syllables)
+
+
+def shingles(text: str, size: int = SHINGLE, words: list[str] | None = None) -> set[str]:
+    """Overlapping runs of `size` syllables (the whole text when it is shorter); `words`, when
+    given, are the text's syllables already split."""
+    if words is None:
+        words = syllables(text)
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
+    """(MinHash signature, number of shingles) of the text; None when it has no syllable.
+
+    Each shingle gets PERMUTATIONS independent 32-bit hash values (SHAKE-128 as the family,
+    read little-endian); the signature is their minimum, column by column.
+    """
+    grams = shingles(text, words=words)
+    if not grams:
+        return None
+    digests = b"".join(hashlib.shake_128(g.encode("utf-8")).digest(4 * PERMUTATIONS) for g in grams)
+    matrix = numpy.frombuffer(digests, dtype="<u4").reshape(len(grams), PERMUTATIONS)
+    return tuple(matrix.min(axis=0).tolist()), len(grams)
+
+
+def as_sketch(value: Any) -> Sketch | None:
+    """A sketch carried by an item, back in shape (JSON, through Redis, makes lists of it)."""
+    if value is None:
+        return None
+    signature, count = value
+    return tuple(signature), int(count)
+
+
+def fingerprint(text: str) -> dict[str, Any]:
+    """The item fields this module stamps: `content_hash` and `near_sketch` (sketch(text))."""
+    key = comparison_key(text)
+    return {"content_hash": key_hash(key), "near_sketch": sketch(text, key_syllables(key))}
+
+
+def signature(text: str) -> tuple[int, ...] | None:
+    """The MinHash signature of the text's shingles; None when it has no syllable."""
+    found = sketch(text)
+    return found[0] if found else None
+
+
+def pack(sig: tuple[int, ...]) -> bytes:
+    return struct.pack(f"<{len(sig)}I", *sig)
+
+
+def unpack(blob: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(blob) // 4}I", blob)
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of the two shingle sets."""
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def buckets(sig: tuple[int, ...]) -> list[int]:
+    """One signed 64-bit integer per band: equal for two signatures that agree on the band."""
+    out = []
+    for band in range(BANDS):
+        values = sig[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(struct.pack(f"<H{ROWS}I", band, *values), digest_size=8).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
+    return out

@@ -1,0 +1,60 @@
+"""Pages as fetched, kept compressed (`pages` table) so that `scrapy reextract` can run a fixed
+extraction on them again."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.text.decoding import content_type_of, decode_html
+
+# zlib level 1: 2.6x faster than the default 6 on an 80 KB portal page, for pages 13% larger
+# (15.5% of the page instead of 13.7%); on a 2-core crawl the CPU is the scarcer of the two.
+PAGE_COMPRESSION_LEVEL = 1
+
+
+def compress_html(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), PAGE_COMPRESSION_LEVEL)
+
+
+def decompress_html(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def page_bytes(item: Mapping[str, Any]) -> bytes | None:
+    """The page's bytes as received, carried by the item (base64 text after a trip through
+    Redis), or None."""
+    body = item.get("page_body")
+    if isinstance(body, str):
+        return base64.b64decode(body)
+    return body if isinstance(body, bytes) else None
+
+
+def page_columns(item: Mapping[str, Any], html: str) -> tuple[str | None, bytes | None, str | None]:
+    """The v4 `pages` columns (headers, body, encoding) for an item: the bytes are kept,
+    compressed, only when they are not the UTF-8 of the stored html (most pages are)."""
+    headers = item.get("page_headers")
+    body = page_bytes(item)
+    if headers is None and body is None:
+        return None, None, item.get("page_encoding")
+    kept = None
+    if body is not None and body != html.encode("utf-8"):
+        kept = zlib.compress(body, PAGE_COMPRESSION_LEVEL)
+    headers_json = json.dumps(headers or {}, ensure_ascii=False, sort_keys=True)
+    return headers_json, kept, item.get("page_encoding")
+
+
+def stored_page_text(html_blob: bytes, headers: str | None, body: bytes | None) -> str:
+    """A stored page's text as crawler.text.decoding reads it today: decoded again from its bytes
+    (v4 rows; the bytes are the html's UTF-8 when `body` is NULL), or the html as decoded at
+    fetch time (rows from before v4, whose bytes were not kept)."""
+    html = decompress_html(html_blob)
+    if headers is None:
+        return html
+    raw = zlib.decompress(body) if body is not None else html.encode("utf-8")
+    return decode_html(raw, content_type_of(json.loads(headers))).html
+
+
