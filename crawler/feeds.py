@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scrapy.exporters import CsvItemExporter
+from scrapy.exporters import (
+    CsvItemExporter,
+    JsonItemExporter,
+    JsonLinesItemExporter,
+    XmlItemExporter,
+)
 
 # The `articles` columns of docs/schema.md that an item carries, in the schema's order.
 ARTICLE_FIELDS = [
@@ -33,6 +38,27 @@ ARTICLE_FIELDS = [
     "content_hash",
     "fetched_at",
 ]
+
+
+class _EveryField:
+    """Every field of FEED_EXPORT_FIELDS in every record, null when the article has none: a
+    stable shape for readers (Scrapy leaves a missing field out by default)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("export_empty_fields", True)
+        super().__init__(*args, **kwargs)
+
+
+class JsonLinesArticleExporter(_EveryField, JsonLinesItemExporter):
+    pass
+
+
+class JsonArticleExporter(_EveryField, JsonItemExporter):
+    pass
+
+
+class XmlArticleExporter(_EveryField, XmlItemExporter):
+    pass
 
 
 class JsonCellCsvItemExporter(CsvItemExporter):

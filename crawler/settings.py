@@ -114,7 +114,14 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 # -O out.jsonl / out.csv: the schema's article fields, no internals (crawler/feeds.py)
 FEED_EXPORT_FIELDS = list(feeds.ARTICLE_FIELDS)
-FEED_EXPORTERS = {"csv": "crawler.feeds.JsonCellCsvItemExporter"}
+FEED_EXPORTERS = {
+    "csv": "crawler.feeds.JsonCellCsvItemExporter",
+    "jsonlines": "crawler.feeds.JsonLinesArticleExporter",
+    "jsonl": "crawler.feeds.JsonLinesArticleExporter",
+    "jl": "crawler.feeds.JsonLinesArticleExporter",
+    "json": "crawler.feeds.JsonArticleExporter",
+    "xml": "crawler.feeds.XmlArticleExporter",
+}
 
 # Distributed mode (docs/distributed.md): with REDIS_URL set (-s REDIS_URL=redis://host:6379/0)
 # crawler processes on any machines share one frontier and one request dupefilter in Redis,
