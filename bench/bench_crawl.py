@@ -1,22 +1,27 @@
 """End-to-end crawl benchmark on a local mirror of a MasterCMS magazine, in one run.
 
-    python -m bench.bench_crawl                # 2,000 articles
+    python -m bench.bench_crawl                       # 2,000 articles: rules, generic, peer
     python -m bench.bench_crawl --articles 10000
+    python -m bench.bench_crawl --scale 2000,20000    # peak RSS side by side
+    python -m bench.bench_crawl --workloads rules --profile /tmp/prof   # + py-spy stacks
+    python -m bench.profile_share /tmp/prof/rules.txt                   # where the CPU went
 
-Builds a mirror of `baoquocte.vn` with N article pages (~80 KB each, the real template with a
-portal's worth of chrome) and their section listings, pre-rendered so that serving costs the
-machine little, and crawls it with the real spider into a fresh store, twice over:
+Serves a mirror of `baoquocte.vn` with N article pages (~80 KB each, the real template with a
+portal's worth of chrome) and their section listings, each page joined from the template's
+pieces when asked (no page is held: 20,000 pages would be 1.6 GB), and crawls it into a fresh
+store three times over:
 
 * `rules`: the registry as shipped (the MasterCMS profile's rules: ~2-4 ms a page);
 * `generic`: the same site declared as the generic family, so every page goes through
-  trafilatura: the workload of a site added without rules, and the one issue 6 sized its
-  targets on (~15-20 ms a page).
+  trafilatura: the workload of a site added without rules (~15-20 ms a page);
+* `peer`: the crawler a user would otherwise write (bench/peer_crawler.py: a CrawlSpider with a
+  LinkExtractor, trafilatura in the callback, sqlite-utils upserts in a pipeline).
 
-For each it prints pages/s end to end, plain trafilatura's pages/s on the same pages in one
-process (the one-core limit) and the ratio, where the CPU went per page (extraction and
-fingerprints as the worker pool measured them, the rest of the workers, the reactor process,
-the mirror server), and the share of the crawl's time spent outside extraction, read two ways
-over the whole `scrapy crawl` run from start-up to exit:
+For each it prints pages/s end to end, the ratio to plain trafilatura's pages/s on the same
+pages in one process (the one-core limit) and to the peer's, where the CPU went per page
+(extraction, fingerprints and the pipelines' other steps as the worker pool measured them, the
+rest of the workers, the reactor process, the mirror server), and the share of the crawl's
+time spent outside extraction, read two ways over the whole run from start-up to exit:
 
 * CPU: 1 - extraction CPU / (cores x wall time), everything else on the machine counting
   against it (Scrapy, the pipelines, the store, the mirror server);
@@ -25,7 +30,8 @@ over the whole `scrapy crawl` run from start-up to exit:
 
 For `rules` it also prints peak RSS (crawler plus workers) and the second, incremental run's
 time against the first. Ratios are what to read: machines (virtual ones above all) are noisy,
-so plain trafilatura is timed before and after the crawls, and the mean taken.
+so plain trafilatura is timed before and after the crawls, and the mean taken, and the load
+average is printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -130,20 +136,34 @@ class Site:
         return f"/bai-doi-ngoai-so-{i}-{500000 + i}.html"
 
     def prerender(self) -> None:
-        """Keep every article page in memory, so that serving one is a copy, not a render."""
-        self.rendered = [self.article(i).encode() for i in range(self.articles)]
+        """Cut the template once at the places an article changes, so that serving a page is
+        a join of ~30 pieces (about 0.05 ms), not a render: the mirror holds no page in
+        memory, whatever the number of articles (20,000 pages of 80 KB would be 1.6 GB)."""
+        marked = self.template.replace(self.title, "\0T\0").replace(self.url, "\0U\0")
+        for j, old in enumerate(self.paragraphs):
+            marked = marked.replace(old, f"\0P{j}\0")
+        self.pieces = marked.split("\0")
 
     def article_bytes(self, i: int) -> bytes:
-        rendered = getattr(self, "rendered", None)
-        return rendered[i] if rendered else self.article(i).encode()
+        return self.article(i).encode()
 
     def article(self, i: int) -> str:
-        page = self.template.replace(self.title, f"{self.title} (kỳ {i})")
-        page = page.replace(self.url, f"https://{HOST}{self.article_path(i)}")
+        pieces = getattr(self, "pieces", None)
+        if pieces is None:
+            self.prerender()
+            pieces = self.pieces
         chosen = random.Random(i).sample(self.pool, len(self.paragraphs))
-        for j, (old, new) in enumerate(zip(self.paragraphs, chosen, strict=True)):
-            page = page.replace(old, f"{new} (Bản tin {i}, đoạn {j + 1}.)")
-        return page
+        out = list(pieces)
+        for k in range(1, len(out), 2):  # the markers sit at the odd places
+            mark = out[k]
+            if mark == "T":
+                out[k] = f"{self.title} (kỳ {i})"
+            elif mark == "U":
+                out[k] = f"https://{HOST}{self.article_path(i)}"
+            else:
+                j = int(mark[1:])
+                out[k] = f"{chosen[j]} (Bản tin {i}, đoạn {j + 1}.)"
+        return "".join(out)
 
     def listing(self, page: int) -> str:
         start = (page - 1) * PAGE_SIZE
@@ -210,6 +230,15 @@ def serve(site: Site, latency: float = 0.0) -> tuple[ThreadingHTTPServer, int, C
     return server, server.server_address[1], hits
 
 
+def process_rss(pid: int) -> int:
+    """RSS in bytes of one process (Linux /proc), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+
+
 def tree_rss(pid: int) -> int:
     """RSS in bytes of a process and all its descendants (Linux /proc)."""
     total, todo = 0, [pid]
@@ -268,16 +297,67 @@ class Run:
     wall: float
     peak_rss: int
     stats: dict
-    reactor_cpu: float  # the `scrapy crawl` process: Scrapy, pipelines, store
+    reactor_cpu: float  # the crawl process: Scrapy, pipelines, store
     worker_cpu: float  # its worker processes, last reading before each exited
     mirror_cpu: float  # this process: the mirror server's threads
+    peak_reactor_rss: int = 0  # the crawl process alone
 
     @property
     def stored(self) -> int:
         return self.stats.get("store/new", 0)
 
 
-def crawl(port: int, db: Path, pages: int, registry: Path | None = None) -> Run:
+def watch(args: list[str], env: dict[str, str], profile: Path | None = None) -> Run:
+    """Run a crawl process to its end: wall time, peak RSS of its tree, CPU per process.
+
+    With `profile`, py-spy samples the crawl process itself (not its workers) into a file of
+    collapsed stacks (one `frame;frame;… count` line per stack), for `bench.profile_share`;
+    BENCH_PYSPY_ARGS adds py-spy options (`--gil`: only the thread holding the GIL).
+    """
+    mirror_start = time.process_time()
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    spy = None
+    if profile is not None:
+        spy = subprocess.Popen(
+            ["py-spy", "record", "--pid", str(proc.pid), "--rate", "200", "--format", "raw"]
+            + ["--nonblocking", "-o", str(profile)]
+            + os.environ.get("BENCH_PYSPY_ARGS", "").split(),  # e.g. --gil
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    # stderr is read by a thread: a chatty crawl must not block on a full pipe
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    peak, peak_reactor, cpu = 0, 0, {}
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        peak_reactor = max(peak_reactor, process_rss(proc.pid))
+        for pid in descendants(proc.pid):
+            try:
+                cpu[pid] = process_cpu(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    mirror = time.process_time() - mirror_start
+    reader.join()
+    if spy is not None:
+        spy.wait(timeout=60)
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed ({proc.returncode}):\n{''.join(err)[-3000:]}")
+    reactor = cpu.pop(proc.pid, 0.0)
+    return Run(elapsed, peak, {}, reactor, sum(cpu.values()), mirror, peak_reactor)
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+
+
+def crawl(
+    port: int, db: Path, pages: int, registry: Path | None = None, profile: Path | None = None
+) -> Run:
     settings = {
         "MIRROR_HOSTS": json.dumps({HOST: f"127.0.0.1:{port}"}),
         "SQLITE_PATH": str(db),
@@ -293,52 +373,52 @@ def crawl(port: int, db: Path, pages: int, registry: Path | None = None) -> Run:
     args += ["-a", f"sections={SECTION}", "-a", f"max_pages={pages}"]
     for key, value in settings.items():
         args += ["-s", f"{key}={value}"]
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env = clean_env()
     if registry is not None:
         env["CRAWLER_REGISTRY"] = str(registry)
-    mirror_start = time.process_time()
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    # stderr is read by a thread: a chatty crawl must not block on a full pipe
-    err: list[str] = []
-    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
-    reader.start()
-    peak, cpu = 0, {}
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        for pid in descendants(proc.pid):
-            try:
-                cpu[pid] = process_cpu(pid)
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-        time.sleep(0.05)
-    elapsed = time.perf_counter() - start
-    mirror = time.process_time() - mirror_start
-    reader.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"crawl failed ({proc.returncode}):\n{''.join(err)[-3000:]}")
+    run = watch(args, env, profile)
     import sqlite_utils
 
-    run = list(sqlite_utils.Database(db).query("select * from crawl_runs order by id desc"))[0]
-    reactor = cpu.pop(proc.pid, 0.0)
-    return Run(elapsed, peak, json.loads(run["stats"]), reactor, sum(cpu.values()), mirror)
+    row = list(sqlite_utils.Database(db).query("select * from crawl_runs order by id desc"))[0]
+    run.stats = json.loads(row["stats"])
+    return run
 
 
-def report(name: str, run: Run, traf_rate: float, cores: int) -> None:
+def peer(port: int, db: Path, pages: int) -> Run:
+    """The peer crawler (bench/peer_crawler.py) on the same mirror; stats: pages stored."""
+    listing = f"http://127.0.0.1:{port}/{SECTION}"
+    args = [sys.executable, "-m", "bench.peer_crawler", listing, str(pages)]
+    args += [r"/[a-z0-9-]+-\d+\.html$", str(db)]
+    run = watch(args, clean_env())
+    import sqlite_utils
+
+    stored = sqlite_utils.Database(db)["articles"].count
+    run.stats = {"extract/pages": stored, "store/new": stored}
+    return run
+
+
+def report(name: str, run: Run, traf_rate: float, cores: int, peer_rate: float | None) -> None:
     """Print one workload's figures."""
     pages = run.stats.get("extract/pages", 0)
     n = max(1, pages)
-    extraction = run.stats.get("pool/cpu_seconds/page_item", 0.0)
-    fingerprints = run.stats.get("pool/cpu_seconds/fingerprint", 0.0)
+    pool_cpu = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in run.stats.items()
+        if key.startswith("pool/cpu_seconds/")
+    }
+    extraction = pool_cpu.pop("page_item", 0.0)
+    fingerprints = pool_cpu.pop("fingerprint", 0.0)
     rate = pages / run.wall
     outside = 1 - min(1.0, extraction / (cores * run.wall))
     in_calls = run.stats.get("pool/wall_seconds/page_item", 0.0)
     idle = 1 - min(1.0, in_calls / (cores * run.wall))
     in_fingerprints = run.stats.get("pool/wall_seconds/fingerprint", 0.0) / (cores * run.wall)
+    rest = run.worker_cpu - extraction - fingerprints - sum(pool_cpu.values())
     per_page = {
         "extraction": extraction,
         "fingerprints": fingerprints,
-        "rest of the workers (start-up, IPC)": max(0.0, run.worker_cpu - extraction - fingerprints),
+        **{f"{step} (a pipeline's step, in the workers)": cpu for step, cpu in pool_cpu.items()},
+        "rest of the workers (start-up, IPC)": max(0.0, rest),
         "reactor process (Scrapy, pipelines, store)": run.reactor_cpu,
         "mirror server (same machine)": run.mirror_cpu,
     }
@@ -347,11 +427,16 @@ def report(name: str, run: Run, traf_rate: float, cores: int) -> None:
         f"{run.wall:.1f} s = {rate:.1f} pages/s ({run.stored} distinct articles)"
     )
     print(f"[{name}] ratio end to end / plain trafilatura one core: {rate / traf_rate:.2f}x")
+    if peer_rate and name != "peer":
+        print(f"[{name}] ratio end to end / peer crawler: {rate / peer_rate:.2f}x")
     print(f"[{name}] CPU per page:")
     for label, seconds in per_page.items():
-        print(f"[{name}]   {label:45s} {seconds / n * 1000:6.2f} ms")
+        if seconds or label.startswith(("reactor", "mirror")):
+            print(f"[{name}]   {label:45s} {seconds / n * 1000:6.2f} ms")
     used = sum(per_page.values()) / (cores * run.wall)
     print(f"[{name}] CPU busy: {used:.0%} of {cores} cores x {run.wall:.1f} s")
+    if name == "peer":
+        return
     print(f"[{name}] share of crawl time outside extraction, CPU: {outside:.0%}")
     print(
         f"[{name}] share of crawl time outside extraction, workers: {idle:.0%} "
@@ -366,31 +451,72 @@ def report(name: str, run: Run, traf_rate: float, cores: int) -> None:
         print(f"[{name}] {fn}: wall / CPU in pool calls {ratio:.2f} (expected >= 0.9)")
 
 
+def scale(sizes: list[int], tmp: Path, profile: Path | None) -> None:
+    """The shipped registry at each size, peak RSS (crawler + workers) side by side."""
+    runs = []
+    for size in sizes:
+        site = Site(size)
+        server, port, _ = serve(site)
+        prof = profile / f"rules-{size}.txt" if profile else None
+        runs.append(crawl(port, tmp / f"scale-{size}.db", site.pages(), None, prof))
+        server.shutdown()
+        server.server_close()
+    print("articles  " + "".join(f"{size:>12,d}" for size in sizes))
+    print("pages/s   " + "".join(f"{r.stats.get('extract/pages', 0) / r.wall:12.1f}" for r in runs))
+    print("wall      " + "".join(f"{r.wall:10.0f} s" for r in runs))
+    print("peak RSS  " + "".join(f"{r.peak_rss / 2**20:8.0f} MiB" for r in runs))
+    print("  crawler " + "".join(f"{r.peak_reactor_rss / 2**20:8.0f} MiB" for r in runs))
+    per_page = [r.reactor_cpu / max(1, r.stats.get("extract/pages", 0)) * 1000 for r in runs]
+    print("reactor   " + "".join(f"{ms:9.2f} ms" for ms in per_page))
+    first, last = runs[0].peak_rss, runs[-1].peak_rss
+    print(f"peak RSS growth {sizes[0]:,d} -> {sizes[-1]:,d} articles: {last / first - 1:+.0%}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--sample", type=int, default=300, help="pages timed in one process")
     parser.add_argument(
-        "--workloads", default="rules,generic", help="comma-separated: rules, generic"
+        "--workloads",
+        default="rules,generic,peer",
+        help="comma-separated: rules, generic, peer",
+    )
+    parser.add_argument(
+        "--scale",
+        metavar="N,M",
+        help="instead: crawl with the shipped registry at these sizes (peak RSS side by side)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="py-spy the crawl processes into DIR/<workload>.txt (python -m bench.profile_share)",
     )
     args = parser.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            scale([int(n) for n in args.scale.split(",")], Path(tmp), args.profile)
+        return 0
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     site = Site(args.articles)
-    site.prerender()
     server, port, _ = serve(site)
     cores = len(os.sched_getaffinity(0))
     sample = [site.article(i) for i in range(min(args.sample, args.articles))]
     url = f"https://{HOST}/x-1.html"
     print(f"{args.articles} articles of {len(sample[0]) / 1000:.0f} KB, {site.pages()} listings")
-    print(f"{cores} cores")
+    print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at the start")
 
     before = one_core_rate(sample, url)
     print(f"plain trafilatura, one process: {before:.1f} pages/s (one-core limit)")
 
     with tempfile.TemporaryDirectory() as tmp:
-        registries = {"rules": None, "generic": generic_registry(Path(tmp))}
-        for name, registry in registries.items():
-            entry = (load_registry(registry) if registry else default_registry())[HOST_SITE]
+        registries = {"rules": None, "generic": generic_registry(Path(tmp)), "peer": None}
+        for name in ("rules", "generic"):
+            entry = (load_registry(registries[name]) if registries[name] else default_registry())[
+                HOST_SITE
+            ]
             t = time.perf_counter()
             for page in sample:
                 extract_article(page, url, entry.profile)
@@ -399,26 +525,38 @@ def main(argv: list[str] | None = None) -> int:
         runs = {}
         for name in workloads:
             db = Path(tmp) / f"{name}.db"
-            runs[name] = crawl(port, db, site.pages(), registries[name]), db
+            prof = args.profile / f"{name}.txt" if args.profile else None
+            if name == "peer":
+                runs[name] = peer(port, db, site.pages()), db
+            else:
+                runs[name] = crawl(port, db, site.pages(), registries[name], prof), db
         after = one_core_rate(sample, url)
         traf_rate = (before + after) / 2
         print(
             f"plain trafilatura, one process, after the crawls: {after:.1f} pages/s; "
             f"mean {traf_rate:.1f} pages/s, the rate the ratios use"
         )
+        peer_rate = None
+        if "peer" in runs:
+            peer_run = runs["peer"][0]
+            peer_rate = peer_run.stats["extract/pages"] / peer_run.wall
         for name in workloads:
             first, db = runs[name]
-            report(name, first, traf_rate, cores)
+            report(name, first, traf_rate, cores, peer_rate)
             if name != "rules":
                 continue
             second = crawl(port, db, site.pages(), registries[name])
-            print(f"[{name}] peak RSS, crawler + workers: {first.peak_rss / 2**20:.0f} MiB")
+            print(
+                f"[{name}] peak RSS, crawler + workers: {first.peak_rss / 2**20:.0f} MiB "
+                f"(the crawler alone {first.peak_reactor_rss / 2**20:.0f} MiB)"
+            )
             print(
                 f"[{name}] incremental second run: {second.wall:.1f} s "
                 f"({second.wall / first.wall:.0%} of the first), "
                 f"{second.stats.get('downloader/request_count', 0)} requests vs "
                 f"{first.stats.get('downloader/request_count', 0)}, {second.stored} new"
             )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
     server.shutdown()
     return 0
 
