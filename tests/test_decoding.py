@@ -1,4 +1,4 @@
-"""crawler.text.decoding on real pages (the labelled corpus, /work/shared/realpages) and on the same
+"""crawler.text.decoding on real pages (the labelled corpus, ../shared/realpages) and on the same
 pages with their charset declared wrongly: the text must not depend on the declaration."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.score_extraction import REALPAGES
 from crawler.extraction.item import page_item_from_bytes
 from crawler.text.decoding import TCVN3, decode_html
 from tests.conftest import FETCH_TIME
 from tests.faults import pages
 
 CORPUS = Path(__file__).parent / "corpus"
-REAL = Path("/work/shared/realpages")
+REAL = REALPAGES  # ../shared/realpages beside the checkout, when it is there
 FILES = sorted(CORPUS.glob("*/*.html"))[::4] + sorted((REAL / "pages").glob("*"))
 LIES = (
     "text/html; charset=iso-8859-1",  # the web server's default
