@@ -18,26 +18,11 @@ from scrapy.exporters import (
     XmlItemExporter,
 )
 
-# The `articles` columns of docs/schema.md that an item carries, in the schema's order.
-ARTICLE_FIELDS = [
-    "url",
-    "canonical_url",
-    "site",
-    "title",
-    "lead",
-    "text",
-    "author",
-    "section",
-    "language",
-    "published_at",
-    "published_raw",
-    "date_precision",
-    "date_error",
-    "date_conflicts",
-    "images",
-    "content_hash",
-    "fetched_at",
-]
+from crawler.store.schema import ARTICLE_COLUMNS
+
+# The `articles` columns of docs/schema.md an item carries, in the schema's order, less the
+# bookkeeping ones (which method filled each field, which were cut).
+ARTICLE_FIELDS = [c for c in ARTICLE_COLUMNS if c not in ("methods", "capped")]
 
 
 class _EveryField:

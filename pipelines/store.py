@@ -17,11 +17,24 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.store import Store, StoreError, Written, explain, missing_fields
 
 logger = logging.getLogger(__name__)
+
+
+def refuse_incomplete(record: dict[str, Any], stats: StatsCollector) -> None:
+    """Drop (loudly, counted as `store/invalid/<field>`) an item the store would refuse: the
+    one check of the required fields before an item leaves the crawl (store or Redis)."""
+    missing = missing_fields(record)
+    if missing:
+        for name in missing:
+            stats.inc_value(f"store/invalid/{name}")
+        raise DropItem(
+            f"not stored, missing {', '.join(missing)}: {record.get('url')}", log_level="ERROR"
+        )
 
 
 class SQLiteStorePipeline:
@@ -79,14 +92,7 @@ class SQLiteStorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         record = dict(item)
-        missing = missing_fields(record)
-        if missing:
-            for name in missing:
-                self.stats.inc_value(f"store/invalid/{name}")
-            raise DropItem(
-                f"not stored, missing {', '.join(missing)}: {record.get('url')}",
-                log_level="ERROR",
-            )
+        refuse_incomplete(record, self.stats)
         if not self.pending:
             self.oldest = time.monotonic()
         self.pending.append(record)

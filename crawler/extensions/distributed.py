@@ -49,9 +49,8 @@ from twisted.internet import task
 from twisted.internet.threads import deferToThread
 
 from crawler.extensions.runlog import CrawlRunLog
-from crawler.store import missing_fields
 from crawler.store.clock import utc_now
-from pipelines.store import SQLiteStorePipeline
+from pipelines.store import SQLiteStorePipeline, refuse_incomplete
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -465,14 +464,7 @@ class RedisItemPipeline:
 
     async def process_item(self, item: Any) -> Any:
         record = dict(item)
-        missing = missing_fields(record)
-        if missing:
-            for name in missing:
-                self.stats.inc_value(f"store/invalid/{name}")
-            raise DropItem(
-                f"not stored, missing {', '.join(missing)}: {record.get('url')}",
-                log_level="ERROR",
-            )
+        refuse_incomplete(record, self.stats)
         if not self.html:
             record.pop("html", None)
             record.pop("page_body", None)
