@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+
+from crawler.discovery.safety import redirect_target
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -16,7 +18,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -65,17 +66,9 @@ class HostWatchMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         site = getattr(self.crawler.spider, "site", None)
-        if (
-            site is None
-            or not self.enabled
-            or response.status not in REDIRECT_STATUSES
-            or b"Location" not in response.headers
-            or request.meta.get("dont_redirect")
-            or response.status in request.meta.get("handle_httpstatus_list", ())
-            or request.meta.get("handle_httpstatus_all")
-        ):
+        location = redirect_target(request, response)
+        if site is None or not self.enabled or location is None:
             return response
-        location = urljoin(request.url, response.headers["Location"].decode("latin-1").strip())
         why = redirect_refusal(location, site.hosts, site.root_port)
         if why is None:
             return response

@@ -352,6 +352,19 @@ class HttpCompressionMiddleware(ScrapyHttpCompressionMiddleware):
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
+def redirect_target(request: Request, response: Response) -> str | None:
+    """The absolute Location of a redirect Scrapy's RedirectMiddleware would follow, else None."""
+    if (
+        response.status not in REDIRECT_STATUSES
+        or b"Location" not in response.headers
+        or request.meta.get("dont_redirect")
+        or response.status in request.meta.get("handle_httpstatus_list", ())
+        or request.meta.get("handle_httpstatus_all")
+    ):
+        return None
+    return urljoin(request.url, response.headers["Location"].decode("latin-1").strip())
+
+
 class RedirectGuardMiddleware:
     """Redirect loops and over-long redirect chains, named and counted (before Scrapy's
     RedirectMiddleware, which would drop the first silently and the second anonymously)."""
@@ -367,17 +380,10 @@ class RedirectGuardMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if (
-            not self.enabled
-            or response.status not in REDIRECT_STATUSES
-            or b"Location" not in response.headers
-            or request.meta.get("dont_redirect")
-            or response.status in request.meta.get("handle_httpstatus_list", ())
-            or request.meta.get("handle_httpstatus_all")
-        ):
+        location = redirect_target(request, response) if self.enabled else None
+        if location is None:
             return response
-        location = response.headers["Location"].decode("latin-1").strip()
-        target = urljoin(request.url, location).split("#", 1)[0]
+        target = location.split("#", 1)[0]
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
             self.stats.inc_value("fetch/redirect_loop")
