@@ -44,3 +44,9 @@ class ArticleItem(scrapy.Item):
     hints = scrapy.Field()  # what discovery knew (API title/date/body, listing section)
     near_sketch = scrapy.Field()  # (MinHash signature, shingle count) of text, for the store
     facets = scrapy.Field()  # crawler.extraction.facets.analyse(): partners, provinces, relevance
+    # Made in the extraction worker by the pipelines' steps (crawler.extraction.pool.add_step)
+    worker_steps = scrapy.Field()  # {step: its report}: the steps the worker ran on the item
+    folded = scrapy.Field()  # articles.folded / folded_title, computed for the store
+    folded_title = scrapy.Field()
+    page_zlib = scrapy.Field()  # the html, compressed for `pages` (the item then has no html)
+    html_chars = scrapy.Field()  # the html's length in characters

@@ -10,11 +10,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from crawler.extraction.memory import EMPTY, SiteMemory, learn
+from crawler.extraction.memory import EMPTY, Counts, Sample, SiteMemory, learn, sample
 from crawler.store.readonly import connect_readonly
 
 STORE_SAMPLE = 2000  # the latest articles of a site are enough to see what it repeats
@@ -61,25 +61,58 @@ def memory_items(store_path: str | Path | None, site: str) -> list[dict[str, Any
 
 class CrawlMemory:
     """The memory of one site during a crawl: the store's, then updated from the items the
-    crawl extracts (a redesign's new chrome is seen after a few dozen pages)."""
+    crawl extracts (a redesign's new chrome is seen after a few dozen pages).
 
-    def __init__(self, stored: Iterable[Mapping[str, Any]] = (), window: int = STORE_SAMPLE):
-        self.items: deque[dict[str, Any]] = deque(maxlen=window)
-        for item in stored:
-            self.items.append(dict(item))
-        self.memory = learn(self.items) if self.items else EMPTY
+    Counts are kept over a sliding window of Samples (each computed in the extraction
+    worker), so an update costs the reactor only the keys that changed. `publish` turns each
+    new SiteMemory into what goes with the extraction calls (the pool's `share`: a file the
+    workers read once); `current` is that.
+    """
+
+    def __init__(
+        self,
+        stored: Iterable[Mapping[str, Any]] = (),
+        window: int = STORE_SAMPLE,
+        publish: Callable[[SiteMemory], Any] | None = None,
+    ):
+        self.window: deque[Sample] = deque()
+        self.size = window
+        self.counts = Counts()
+        self.publish = publish or (lambda memory: memory)
         self._since = 0
         self._lock = threading.Lock()
+        for item in stored:
+            self._push(sample(item))
+        self._relearn()
 
     @classmethod
-    def from_store(cls, store_path: str | Path | None, site: str) -> CrawlMemory:
-        return cls(memory_items(store_path, site))
+    def from_store(
+        cls,
+        store_path: str | Path | None,
+        site: str,
+        publish: Callable[[SiteMemory], Any] | None = None,
+    ) -> CrawlMemory:
+        return cls(memory_items(store_path, site), publish=publish)
+
+    def _push(self, s: Sample) -> None:
+        self.window.append(s)
+        self.counts.add(s)
+        if len(self.window) > self.size:
+            self.counts.remove(self.window.popleft())
+
+    def _relearn(self) -> None:
+        self.memory = self.counts.memory() if self.window else EMPTY
+        self.current = self.publish(self.memory)
 
     def add(self, item: Mapping[str, Any]) -> None:
-        keep = {k: item.get(k) for k in ("title", "text", "page_titles")}
+        """Count an extracted item (its `memory_sample` when the worker made one)."""
+        given = item.get("memory_sample")
+        self.add_sample(given if isinstance(given, Sample) else sample(item))
+
+    def add_sample(self, s: Sample) -> None:
         with self._lock:
-            self.items.append(keep)
+            self._push(s)
             self._since += 1
             if self._since >= RELEARN_EVERY:
                 self._since = 0
-                self.memory = learn(self.items)
+                self._relearn()

@@ -8,6 +8,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from crawler.extraction.pool import shared_pool, step_report
 from crawler.store.caps import FIELD_LIMITS as FIELD_LIMITS  # re-exported
 from crawler.store.caps import cap_fields, limit_of
 
@@ -19,13 +20,15 @@ class CapFieldsPipeline:
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
+        shared_pool(crawler.settings).add_step("cap_fields", cap_fields)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CapFieldsPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        for name, size in cap_fields(item).items():
+        ran, capped = step_report(item, "cap_fields")
+        for name, size in (capped if ran else cap_fields(item)).items():
             self.stats.inc_value(f"store/capped/{name}")
             logger.warning(
                 "%s: %s too long (%d), capped to %d (see articles.capped)",

@@ -9,8 +9,13 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.extraction.pool import shared_pool
+from crawler.extraction.pool import shared_pool, step_report
 from crawler.store.minhash import fingerprint
+
+
+def fingerprint_step(item: dict[str, Any]) -> None:
+    if item.get("text"):
+        item.update(fingerprint(item["text"]))
 
 
 class ContentHashPipeline:
@@ -19,6 +24,7 @@ class ContentHashPipeline:
 
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
+        self.pool.add_step("fingerprint", fingerprint_step)
         self.stats = crawler.stats
 
     @classmethod
@@ -26,6 +32,8 @@ class ContentHashPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
+        if step_report(item, "fingerprint")[0] and item.get("content_hash"):
+            return item
         try:
             found = await self.pool.run(fingerprint, item["text"], stats=self.stats)
         except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.extraction.facets import analyse
 from crawler.extraction.facets.gazetteer import GazetteerError
-from crawler.extraction.pool import shared_pool
+from crawler.extraction.pool import shared_pool, step_report
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,11 +30,25 @@ def item_facets(
     return analyse(title, lead, text, url, section, published_at)
 
 
+def facets_step(item: dict[str, Any]) -> str | None:
+    """item_facets in the extraction worker; the gazetteer's error, if any."""
+    args = tuple(item.get(name) for name in FACET_INPUTS)
+    try:
+        item["facets"] = item_facets(*args)
+    except GazetteerError as exc:
+        return str(exc)
+    return None
+
+
+FACET_INPUTS = ("title", "lead", "text", "url", "section", "published_at")
+
+
 class FacetsPipeline:
     """Stamp `facets` (partners, provinces, relevance) on the item."""
 
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
+        self.pool.add_step("item_facets", facets_step)
         self.stats = crawler.stats
         self.failed = False
 
@@ -43,21 +57,24 @@ class FacetsPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        args = tuple(item.get(name) for name in
-                     ("title", "lead", "text", "url", "section", "published_at"))
-        try:
+        ran, error = step_report(item, "item_facets")
+        if not ran:
+            args = tuple(item.get(name) for name in FACET_INPUTS)
             try:
-                facets = await self.pool.run(item_facets, *args, stats=self.stats)
-            except BrokenProcessPool:  # a worker died (the pool restarts): never lose the item
-                self.stats.inc_value("pool/inline_fallback")
-                facets = item_facets(*args)
-        except GazetteerError as exc:  # the article is stored all the same, without facets
+                try:
+                    item["facets"] = await self.pool.run(item_facets, *args, stats=self.stats)
+                except BrokenProcessPool:  # a worker died (the pool restarts): never lose it
+                    self.stats.inc_value("pool/inline_fallback")
+                    item["facets"] = item_facets(*args)
+            except GazetteerError as exc:
+                error = str(exc)
+        if error is not None:  # the article is stored all the same, without facets
             self.stats.inc_value("facets/errors")
             if not self.failed:
-                logger.error("%s; articles are stored without their facets", exc)
+                logger.error("%s; articles are stored without their facets", error)
             self.failed = True
             return item
-        item["facets"] = facets
+        facets = item["facets"]
         relevance = facets["relevance"]
         self.stats.inc_value(
             "facets/foreign_affairs" if relevance["foreign_affairs"] else "facets/other"

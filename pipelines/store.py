@@ -20,7 +20,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.store import Store, StoreError, Written, explain, missing_fields
+from crawler.extraction.pool import shared_pool
+from crawler.store import Store, StoreError, Written, explain, missing_fields, store_prep
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class SQLiteStorePipeline:
         # cannot open then fails the crawl before the spider starts (exit status 1, one
         # error line naming the file and the problem).
         self.open_spider()
+        # folding for search and compressing the page, in the extraction worker
+        shared_pool(crawler.settings).add_step("store_prep", store_prep)
         crawler.signals.connect(self.flush, signal=signals.spider_idle)
 
     @classmethod

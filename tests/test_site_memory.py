@@ -3,10 +3,12 @@ extraction (real corpus pages, a real store file)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import learn
+from crawler.extraction.pool import ExtractionPool
 from crawler.site_memory import CrawlMemory, learn_from_store
 from crawler.store import Store
 from pipelines.chain import normalise
@@ -119,3 +121,32 @@ def test_crawl_memory_learns_from_the_crawl():
             }
         )
     assert crawl.memory.is_name(PORTAL) and crawl.memory.is_chrome("Các tin khác")
+
+
+def test_crawl_memory_counts_a_sliding_window_as_learn_would():
+    items = [
+        {
+            "title": f"Tin số {n} về hợp tác",
+            "text": f"Đoạn riêng {n}.\n\nCác tin khác\n\nDòng {n % 7}",
+            "page_titles": [PORTAL if n < 40 else "Cổng mới"],
+        }
+        for n in range(90)
+    ]
+    crawl = CrawlMemory(window=30)
+    for item in items:
+        crawl.add(item)
+    assert crawl.counts.memory() == learn(items[-30:])
+    assert crawl.memory.is_name("Cổng mới") and not crawl.memory.is_name(PORTAL)
+
+
+def test_shared_memory_travels_as_a_path_and_is_read_back():
+    pool = ExtractionPool(1)
+    memory = learn([{"title": "Tin", "text": "Các tin khác", "page_titles": [PORTAL]}] * 5)
+    shared = pool.share(memory)
+    sent = pickle.dumps(shared)
+    try:
+        assert len(sent) < 200  # the path, not the memory
+        assert pickle.loads(sent).get() == memory
+    finally:
+        pool.close()
+    assert not Path(shared.path).exists()  # removed with the pool

@@ -65,26 +65,90 @@ class SiteMemory:
 EMPTY = SiteMemory()
 
 
+@dataclass(frozen=True)
+class Sample:
+    """What one item adds to a site's memory, in comparison form: computed once, where the
+    item is made (the extraction worker), so that the crawl only counts."""
+
+    names: frozenset[str]
+    title: str
+    lines: frozenset[str]
+
+
+def sample(item: Mapping[str, Any]) -> Sample:
+    """An item's Sample (title, text and the page-level `page_titles` the extraction records:
+    <title>, og:title and headings as the page had them)."""
+    title = key(item.get("title"))
+    # a stored title repeated on many pages is the site's name too
+    names = frozenset({key(n) for n in item.get("page_titles") or ()} | {title})
+    lines = {
+        key(line)
+        for line in set((item.get("text") or "").split("\n\n"))
+        if 0 < len(line) <= MAX_LINE_CHARS
+    }
+    lines.update(key(line) for line in set(item.get("chrome_lines") or ()))
+    return Sample(names=names, title=title, lines=frozenset(lines))
+
+
+class Counts:
+    """Running counts over a window of Samples: add and remove are O(size of a sample) and
+    `memory()` only looks at the keys seen on MIN_PAGES pages or more, so a crawl can update
+    its memory every few pages without recounting the window."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.names: Counter[str] = Counter()
+        self.lines: Counter[str] = Counter()
+        self.titles: Counter[str] = Counter()
+        self.frequent_names: set[str] = set()
+        self.frequent_lines: set[str] = set()
+
+    def add(self, s: Sample) -> None:
+        self.pages += 1
+        _count(self.names, self.frequent_names, s.names, 1)
+        _count(self.lines, self.frequent_lines, s.lines, 1)
+        if s.title:
+            self.titles[s.title] += 1
+
+    def remove(self, s: Sample) -> None:
+        self.pages -= 1
+        _count(self.names, self.frequent_names, s.names, -1)
+        _count(self.lines, self.frequent_lines, s.lines, -1)
+        if s.title:
+            self.titles[s.title] -= 1
+            if not self.titles[s.title]:
+                del self.titles[s.title]
+
+    def memory(self) -> SiteMemory:
+        threshold = max(MIN_PAGES, REPEAT_SHARE * self.pages)
+        names = self.names
+        lines = self.lines
+        titles = self.titles.keys()
+        if len(titles) > MAX_TITLES:
+            titles = list(titles)[:MAX_TITLES]
+        return SiteMemory(
+            names=frozenset(k for k in self.frequent_names if k and names[k] >= threshold),
+            chrome=frozenset(k for k in self.frequent_lines if k and lines[k] >= threshold),
+            titles=frozenset(titles),
+        )
+
+
+def _count(counter: Counter[str], frequent: set[str], keys: frozenset[str], step: int) -> None:
+    for k in keys:
+        n = counter[k] + step
+        if n > 0:
+            counter[k] = n
+        else:
+            del counter[k]
+        if n >= MIN_PAGES:
+            frequent.add(k)
+        else:
+            frequent.discard(k)
+
+
 def learn(items: Iterable[Mapping[str, Any]]) -> SiteMemory:
-    """A site's memory from its extracted items (title, text and the page-level `page_titles`
-    the extraction records: <title>, og:title and headings as the page had them)."""
-    pages = 0
-    names: Counter[str] = Counter()
-    lines: Counter[str] = Counter()
-    titles: set[str] = set()
+    """A site's memory from its extracted items (see `sample`)."""
+    counts = Counts()
     for item in items:
-        pages += 1
-        title = key(item.get("title"))
-        for name in {key(n) for n in item.get("page_titles") or ()} | {title}:
-            names[name] += 1  # a stored title repeated on many pages is the site's name too
-        if title and len(titles) < MAX_TITLES:
-            titles.add(title)
-        for line in set((item.get("text") or "").split("\n\n")):
-            if 0 < len(line) <= MAX_LINE_CHARS:
-                lines[key(line)] += 1
-        for line in set(item.get("chrome_lines") or ()):
-            lines[key(line)] += 1
-    threshold = max(MIN_PAGES, REPEAT_SHARE * pages)
-    repeated_names = frozenset(k for k, n in names.items() if k and n >= threshold)
-    chrome = frozenset(k for k, n in lines.items() if k and n >= threshold)
-    return SiteMemory(names=repeated_names, chrome=chrome, titles=frozenset(titles))
+        counts.add(sample(item))
+    return counts.memory()

@@ -11,9 +11,13 @@ and warmed up once; one pool per process is shared by every spider and pipeline 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
+import pickle
+import tempfile
 import time
+from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -23,7 +27,7 @@ from crawler.registry import Profile, Site
 
 from .article import extract_article
 from .item import page_item_from_bytes
-from .memory import SiteMemory
+from .memory import SiteMemory, sample
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+Step = tuple[str, "Callable[[dict[str, Any]], Any]"]
+SHARED_CACHE = 8  # values a worker keeps (the current memory of each site a crawl runs)
+SHARED_FILES_KEPT = 64  # files kept per pool: older versions are no longer in any call
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -58,6 +65,85 @@ def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
     return result, time.process_time() - start, time.perf_counter() - wall
 
 
+class Shared:
+    """A value the workers read once from a file instead of receiving it with every call.
+
+    A site's memory (thousands of titles and lines) changes every few dozen pages but goes
+    with every page: pickled per call, it cost the reactor more than the page itself. Pickling
+    a Shared sends only its path; a worker loads the file once and keeps the value.
+    """
+
+    def __init__(self, path: str | None, value: Any):
+        self.path = path
+        self.value = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "value": None if self.path else self.value}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.path, self.value = state["path"], state["value"]
+
+    def get(self) -> Any:
+        if self.value is None and self.path:
+            self.value = _load_shared(self.path)
+        return self.value
+
+
+_LOADED: OrderedDict[str, Any] = OrderedDict()
+
+
+def _load_shared(path: str) -> Any:
+    if path in _LOADED:
+        _LOADED.move_to_end(path)
+        return _LOADED[path]
+    with open(path, "rb") as f:
+        value = pickle.load(f)
+    _LOADED[path] = value
+    while len(_LOADED) > SHARED_CACHE:
+        _LOADED.popitem(last=False)
+    return value
+
+
+def _extract_with_steps(
+    body: bytes,
+    content_type: str | bytes | None,
+    url: str,
+    site: Site,
+    hints: dict[str, Any] | None,
+    fetched_at: str,
+    memory: SiteMemory | Shared | None,
+    steps: tuple[Step, ...],
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """page_item_from_bytes, the item's memory Sample, then the pipelines' steps, in one
+    worker call; returns the item and the CPU seconds of each part."""
+    spent: dict[str, float] = {}
+    start = time.process_time()
+    if isinstance(memory, Shared):
+        memory = memory.get()
+    fields = page_item_from_bytes(body, content_type, url, site, hints, fetched_at, memory)
+    now = time.process_time()
+    spent["page_item"], start = now - start, now
+    fields["memory_sample"] = sample(fields)
+    now = time.process_time()
+    spent["memory_sample"], start = now - start, now
+    reports: dict[str, Any] = {}
+    for name, step in steps:
+        reports[name] = step(fields)
+        now = time.process_time()
+        spent[name], start = now - start, now
+    if steps:
+        fields["worker_steps"] = reports
+    return fields, spent
+
+
+def step_report(item: Any, name: str) -> tuple[bool, Any]:
+    """(True, what the step returned) when the worker ran the pipeline step `name` on this
+    item; (False, None) when the pipeline must do its work itself (an item made another way,
+    a pool without the step)."""
+    reports = item.get("worker_steps") or {}
+    return (True, reports[name]) if name in reports else (False, None)
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
@@ -75,6 +161,36 @@ class ExtractionPool:
     def __init__(self, workers: int):
         self.workers = workers
         self.executor: Executor | None = None
+        self.steps: list[Step] = []
+        self._shared_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._shared_files: list[str] = []
+        self._shared_numbers = itertools.count()
+
+    def add_step(self, name: str, step: Callable[[dict[str, Any]], Any]) -> None:
+        """Run `step(item)` in the worker right after extraction, for every page the spiders
+        extract (in the order added: the pipelines' order), so that a pipeline's pure work
+        costs no second round trip and none of the reactor's time. The pipeline finds what
+        it returned with `step_report` and does its work itself when it is absent.
+
+        Only for pure work (a module-level function of the item) whose inputs no pipeline
+        before it changes on the reactor: the step runs before every pipeline.
+        """
+        if name not in {n for n, _ in self.steps}:
+            self.steps.append((name, step))
+
+    def share(self, value: Any) -> Shared:
+        """`value` for the workers, written once to a file they read once (see Shared)."""
+        if self.workers == 0:
+            return Shared(None, value)
+        if self._shared_dir is None:
+            self._shared_dir = tempfile.TemporaryDirectory(prefix="crawler-shared-")
+        path = os.path.join(self._shared_dir.name, f"{next(self._shared_numbers)}.pickle")
+        with open(path, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared_files.append(path)
+        while len(self._shared_files) > SHARED_FILES_KEPT:
+            os.unlink(self._shared_files.pop(0))
+        return Shared(path, value)
 
     def _start(self) -> Executor:
         if self.executor is None:
@@ -96,10 +212,13 @@ class ExtractionPool:
         hints: dict[str, Any] | None,
         fetched_at: str,
         stats: StatsCollector | None = None,
-        memory: SiteMemory | None = None,
+        memory: SiteMemory | Shared | None = None,
     ) -> dict[str, Any]:
-        return await self.run(
-            page_item_from_bytes,
+        """The page's item with its `memory_sample` and the added steps run (`worker_steps`:
+        each step's report). CPU seconds go to `pool/cpu_seconds/page_item` (extraction, the
+        name README and bench use) and `pool/cpu_seconds/<step>`."""
+        (fields, spent), _, wall = await self._call(
+            _extract_with_steps,
             body,
             content_type,
             url,
@@ -107,9 +226,13 @@ class ExtractionPool:
             hints,
             fetched_at,
             memory,
-            stats=stats,
-            label="page_item",  # the stats' name for extraction (README, bench)
+            tuple(self.steps),
         )
+        if stats is not None:
+            for name, seconds in spent.items():
+                stats.inc_value(f"pool/cpu_seconds/{name}", seconds)
+            stats.inc_value("pool/wall_seconds/page_item", wall)  # with the steps
+        return fields
 
     async def run(
         self,
@@ -118,26 +241,34 @@ class ExtractionPool:
         stats: StatsCollector | None = None,
         label: str | None = None,
     ) -> T:
-        if self.workers == 0:
-            result, spent, wall = _timed(fn, *args)
-        else:
-            loop = asyncio.get_running_loop()
-            try:
-                result, spent, wall = await loop.run_in_executor(self._start(), _timed, fn, *args)
-            except BrokenProcessPool:
-                logger.error("an extraction worker died; starting a new pool")
-                self.close()
-                raise
+        result, spent, wall = await self._call(fn, *args)
         if stats is not None:
             label = label or fn.__name__
             stats.inc_value(f"pool/cpu_seconds/{label}", spent)
             stats.inc_value(f"pool/wall_seconds/{label}", wall)
         return result
 
-    def close(self) -> None:
+    async def _call(self, fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
+        if self.workers == 0:
+            return _timed(fn, *args)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._start(), _timed, fn, *args)
+        except BrokenProcessPool:
+            logger.error("an extraction worker died; starting a new pool")
+            self._stop_workers()
+            raise
+
+    def _stop_workers(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = None
+
+    def close(self) -> None:
+        self._stop_workers()
+        if self._shared_dir is not None:
+            self._shared_dir.cleanup()
+            self._shared_dir, self._shared_files = None, []
 
 
 _POOLS: dict[int, ExtractionPool] = {}

@@ -144,7 +144,9 @@ class SiteSpider(scrapy.Spider):
         )
         spider.extractor = shared_pool(settings)
         if settings.getbool("SITE_MEMORY", True):  # what the site repeats is chrome
-            spider.memory = CrawlMemory.from_store(settings.get("SQLITE_PATH"), spider.site.name)
+            spider.memory = CrawlMemory.from_store(
+                settings.get("SQLITE_PATH"), spider.site.name, publish=spider.extractor.share
+            )
         crawler.signals.connect(spider._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -585,14 +587,14 @@ class SiteSpider(scrapy.Spider):
                 hints,
                 self.fetch_time().isoformat(),
                 stats=self.crawler.stats,
-                memory=self.memory.memory,
+                memory=self.memory.current,
             )
         except Exception as exc:  # a broken page must never stop the crawl
             self.count("extract/errors")
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             return
         self.count("extract/pages")
-        self.memory.add(fields)
+        self.memory.add_sample(fields.pop("memory_sample"))
         if self.since and self.older_than_since(fields.get("published_at"), hints.get("section")):
             self.count("dropped/older_than_since")
             self.logger.debug("published before since: %s", response.url)

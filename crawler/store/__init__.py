@@ -5,7 +5,7 @@ how every command that only reads opens it. Nothing here knows Scrapy: the crawl
 (pipelines/store.py) and `scrapy ingest` both write through `Store.write_batch`.
 """
 
-from crawler.store.articles import Written
+from crawler.store.articles import Written, store_prep
 from crawler.store.caps import FIELD_LIMITS
 from crawler.store.clock import utc_now
 from crawler.store.database import Store
@@ -29,5 +29,6 @@ __all__ = [
     "explain",
     "missing_fields",
     "open_readonly",
+    "store_prep",
     "utc_now",
 ]

@@ -86,7 +86,8 @@ class ArticleWriter:
         missing = missing_fields(item)
         if missing:
             raise InvalidItem(f"{item.get('url')}: missing {', '.join(missing)}")
-        for name, size in cap_fields(item).items():
+        capped = cap_fields(item)
+        for name, size in capped.items():
             counter[f"capped/{name}"] += 1
             logger.warning(
                 "%s: %s too long (%d), capped to %d (see articles.capped)",
@@ -108,7 +109,10 @@ class ArticleWriter:
             canonical,
         )
         row = {name: item.get(name) for name in ARTICLE_COLUMNS}
-        row.update(folded_for_search(row["title"], row["lead"], row["text"]))
+        if capped or item.get("folded") is None:  # else folded in the worker (store_prep)
+            row.update(folded_for_search(row["title"], row["lead"], row["text"]))
+        else:
+            row["folded"], row["folded_title"] = item["folded"], item.get("folded_title") or ""
         if by_hash:
             article_id = by_hash
             outcome = "seen" if by_url == article_id else "duplicate"
@@ -121,7 +125,8 @@ class ArticleWriter:
                 [seen_at, article_id],
             )
             row.pop("url")  # the article keeps the first URL it was seen at
-            db["articles"].update(article_id, {**row, "updated_at": seen_at})
+            row["updated_at"] = seen_at
+            self._update_article(article_id, row)
             counter["near_duplicates"] += self.index_near_duplicates(
                 article_id, item["text"], seen_at, item.get("near_sketch", minhash.NOT_GIVEN)
             )
@@ -132,7 +137,7 @@ class ArticleWriter:
                 "SELECT max(coalesce((SELECT max(id) FROM articles), 0),"
                 " coalesce((SELECT max(article_id) FROM article_merges), 0))"
             )
-            article_id = db["articles"].insert(row).last_pk
+            article_id = self._insert_article(row)
             counter["near_duplicates"] += self.index_near_duplicates(
                 article_id, item["text"], seen_at, item.get("near_sketch", minhash.NOT_GIVEN)
             )
@@ -148,7 +153,7 @@ class ArticleWriter:
             """,
             [url, canonical, article_id, item["site"], seen_at, seen_at],
         )
-        if item.get("html") is not None:
+        if item.get("html") is not None or item.get("page_zlib") is not None:
             self._keep_page(item, article_id)
             counter["pages"] += 1
         if outcome in ("new", "updated") or not self._one(
@@ -163,10 +168,25 @@ class ArticleWriter:
                 counter["facets"] += 1
         return outcome
 
+    def _insert_article(self, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        sql = f"INSERT INTO articles ({columns}) VALUES ({marks})"
+        return self.db.conn.execute(sql, _sql_values(row)).lastrowid
+
+    def _update_article(self, article_id: int, row: dict[str, Any]) -> None:
+        sets = ", ".join(f"{name} = :{name}" for name in row)
+        sql = f"UPDATE articles SET {sets} WHERE id = :id"
+        self.db.conn.execute(sql, {**_sql_values(row), "id": article_id})
+
     def _keep_page(self, item: dict[str, Any], article_id: int) -> None:
-        html = item["html"]
+        html = item.get("html")
+        if html is None:  # compressed in the worker (store_prep)
+            blob, chars = item["page_zlib"], item["html_chars"]
+        else:
+            blob, chars = compress_html(html), len(html)
         headers, body, encoding = page_columns(item, html)
-        self.db.execute(
+        self.db.conn.execute(
             """
             INSERT INTO pages
                 (url, article_id, site, fetched_at, content_hash, compression, html,
@@ -185,11 +205,30 @@ class ArticleWriter:
                 item["site"],
                 item["fetched_at"],
                 item["content_hash"],
-                compress_html(html),
-                len(html),
+                blob,
+                chars,
                 json.dumps(item.get("hints") or {}, ensure_ascii=False, sort_keys=True),
                 headers,
                 body,
                 encoding,
             ],
         )
+
+
+def _sql_values(row: dict[str, Any]) -> dict[str, Any]:
+    """Lists and dicts as JSON text, as sqlite-utils stores them."""
+    return {
+        name: json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict, tuple))
+        else value
+        for name, value in row.items()
+    }
+
+
+def store_prep(item: dict[str, Any]) -> None:
+    """The store's pure work on an item, done in the extraction worker (a pool step of the
+    store's pipeline): the search columns folded and the page compressed, so that the writer
+    thread only writes, and the page goes back from the worker compressed."""
+    item.update(folded_for_search(item.get("title"), item.get("lead"), item.get("text")))
+    html = item.pop("html", None)
+    if html is not None:
+        item["page_zlib"], item["html_chars"] = compress_html(html), len(html)

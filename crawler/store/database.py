@@ -131,5 +131,5 @@ class Store(ArticleWriter, NearDuplicates, FacetRows, Reextraction, RunsAndGone)
     # -- articles -----------------------------------------------------------------------------
 
     def _one(self, sql: str, *params: Any) -> Any:
-        found = self.db.execute(sql, list(params)).fetchone()
+        found = self.db.conn.execute(sql, params).fetchone()
         return found[0] if found else None

@@ -33,15 +33,19 @@ def page_bytes(item: Mapping[str, Any]) -> bytes | None:
     return body if isinstance(body, bytes) else None
 
 
-def page_columns(item: Mapping[str, Any], html: str) -> tuple[str | None, bytes | None, str | None]:
+def page_columns(
+    item: Mapping[str, Any], html: str | None
+) -> tuple[str | None, bytes | None, str | None]:
     """The v4 `pages` columns (headers, body, encoding) for an item: the bytes are kept,
-    compressed, only when they are not the UTF-8 of the stored html (most pages are)."""
+    compressed, only when they are not the UTF-8 of the stored html (most pages are; without
+    the html, the page went through the worker compressed, and the crawl sent the bytes only
+    when they differ)."""
     headers = item.get("page_headers")
     body = page_bytes(item)
     if headers is None and body is None:
         return None, None, item.get("page_encoding")
     kept = None
-    if body is not None and body != html.encode("utf-8"):
+    if body is not None and (html is None or body != html.encode("utf-8")):
         kept = zlib.compress(body, PAGE_COMPRESSION_LEVEL)
     headers_json = json.dumps(headers or {}, ensure_ascii=False, sort_keys=True)
     return headers_json, kept, item.get("page_encoding")
