@@ -168,3 +168,22 @@ def test_previous_schema_file_is_reindexed_on_open(tmp_path: Path):
             == []
         )
         assert store.db["articles"].detect_fts() == "articles_fts"
+
+
+def test_fold_by_table_equals_folding_the_whole_text():
+    """fold looks characters up one at a time; the definition is NFD, drop every combining
+    mark, NFC over the whole text: both agree on mixed scripts, decomposed input, stray marks."""
+    import random
+    import unicodedata
+
+    from crawler.text.normalise import _fold_exact
+
+    rng = random.Random(7)
+    blocks = [(0x20, 0x250), (0x300, 0x370), (0x1100, 0x1200), (0xAC00, 0xAC40),
+              (0x1E00, 0x1F00), (0x0900, 0x0980), (0x2000, 0x3000), (0x1D160, 0x1D170)]
+    chars = [c for lo, hi in blocks for c in range(lo, hi)]
+    for _ in range(5000):
+        text = "".join(chr(rng.choice(chars)) for _ in range(rng.randint(1, 12)))
+        for form in (text, unicodedata.normalize("NFD", text)):
+            assert fold(form) == _fold_exact(form), repr(form)
+    assert fold("Đối ngoại Thủ tướng") == "Doi ngoai Thu tuong"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import zlib
 from typing import Any
 
 import numpy
@@ -32,7 +33,7 @@ PERMUTATIONS = 128  # signature length
 BANDS = 32  # LSH bands of PERMUTATIONS // BANDS rows: candidates from J ≈ 0.4 on
 ROWS = PERMUTATIONS // BANDS
 THRESHOLD = 0.5  # estimated Jaccard similarity from which two articles are near duplicates
-SIGNATURE_VERSION = 1  # bump when SHINGLE, PERMUTATIONS or the hashing change
+SIGNATURE_VERSION = 2  # bump when SHINGLE, PERMUTATIONS or the hashing change
 NOT_GIVEN = object()  # no sketch computed yet (None is the sketch of a text without syllables)
 
 
@@ -47,17 +48,40 @@ def shingles(text: str, size: int = SHINGLE, words: list[str] | None = None) -> 
 
 
 def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
-    """(MinHash signature, number of shingles) of the text; None when it has no syllable.
+    """(MinHash signature, number of distinct shingles) of the text; None when it has no
+    syllable.
 
-    Each shingle gets PERMUTATIONS independent 32-bit hash values (SHAKE-128 as the family,
-    read little-endian); the signature is their minimum, column by column.
+    Each syllable is hashed once (CRC-32) and each run of SHINGLE syllables combined into one
+    32-bit shingle key, in numpy; PERMUTATIONS multiply-add-shift hash functions (random 64-bit
+    multipliers and increments, fixed seed: ((a·x + b) mod 2⁶⁴) >> 32, strongly universal for
+    32-bit keys) map each distinct key to 32-bit values; the signature is their minimum, column
+    by column. (Version 1 joined every shingle into a string and drew 128 values for each from
+    SHAKE-128: 6 times the cost for the same estimate.)
     """
-    grams = shingles(text, words=words)
-    if not grams:
+    if words is None:
+        words = syllables(text)
+    if not words:
         return None
-    digests = b"".join(hashlib.shake_128(g.encode("utf-8")).digest(4 * PERMUTATIONS) for g in grams)
-    matrix = numpy.frombuffer(digests, dtype="<u4").reshape(len(grams), PERMUTATIONS)
-    return tuple(matrix.min(axis=0).tolist()), len(grams)
+    hashes = numpy.array(list(map(zlib.crc32, map(str.encode, words))), dtype=numpy.uint64)
+    span = min(SHINGLE, len(words))
+    count = len(words) - span + 1
+    keys = hashes[:count].copy()
+    for offset in range(1, span):  # modulo 2**64: numpy wraps unsigned arithmetic
+        keys *= _COMBINE
+        keys += hashes[offset : offset + count]
+    keys = numpy.unique((keys ^ (keys >> numpy.uint64(32))) & numpy.uint64(0xFFFFFFFF))
+    values = numpy.multiply.outer(keys, _MULTIPLIERS)
+    values += _INCREMENTS
+    values >>= numpy.uint64(32)
+    return tuple(values.min(axis=0).tolist()), len(keys)
+
+
+_COMBINE = numpy.uint64(0x100000001B3)  # the FNV-1 64-bit prime
+_SEEDED = numpy.random.default_rng(20261204)
+_MULTIPLIERS = _SEEDED.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64, endpoint=False) | (
+    numpy.uint64(1)
+)
+_INCREMENTS = _SEEDED.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64, endpoint=False)
 
 
 def as_sketch(value: Any) -> Sketch | None:
