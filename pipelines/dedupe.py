@@ -10,12 +10,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler.extraction.pool import shared_pool, step_report
-from crawler.store.minhash import fingerprint
-
-
-def fingerprint_step(item: dict[str, Any]) -> None:
-    if item.get("text"):
-        item.update(fingerprint(item["text"]))
+from crawler.store.minhash import fingerprint, stamp_fingerprint
 
 
 class ContentHashPipeline:
@@ -24,7 +19,7 @@ class ContentHashPipeline:
 
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
-        self.pool.add_step("fingerprint", fingerprint_step)
+        self.pool.add_step("fingerprint", stamp_fingerprint)
         self.stats = crawler.stats
 
     @classmethod

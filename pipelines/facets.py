@@ -13,7 +13,7 @@ import logging
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from crawler.extraction.facets import analyse
+from crawler.extraction.facets import FACET_INPUTS, analyse, stamp_facets
 from crawler.extraction.facets.gazetteer import GazetteerError
 from crawler.extraction.pool import shared_pool, step_report
 
@@ -30,25 +30,12 @@ def item_facets(
     return analyse(title, lead, text, url, section, published_at)
 
 
-def facets_step(item: dict[str, Any]) -> str | None:
-    """item_facets in the extraction worker; the gazetteer's error, if any."""
-    args = tuple(item.get(name) for name in FACET_INPUTS)
-    try:
-        item["facets"] = item_facets(*args)
-    except GazetteerError as exc:
-        return str(exc)
-    return None
-
-
-FACET_INPUTS = ("title", "lead", "text", "url", "section", "published_at")
-
-
 class FacetsPipeline:
     """Stamp `facets` (partners, provinces, relevance) on the item."""
 
     def __init__(self, crawler: Crawler):
         self.pool = shared_pool(crawler.settings)
-        self.pool.add_step("item_facets", facets_step)
+        self.pool.add_step("item_facets", stamp_facets)
         self.stats = crawler.stats
         self.failed = False
 

@@ -231,3 +231,38 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def test_the_workers_steps_import_neither_scrapy_nor_the_glue(tmp_path: Path):
+    """The pipelines' steps travel to the extraction workers by reference: importing them
+    there must not pull Scrapy, Twisted or the pipelines into every worker (memory, start-up)."""
+    import subprocess
+
+    from scrapy.pipelines import ItemPipelineManager
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project_settings
+    from crawler.extraction.pool import shared_pool
+
+    values = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    # a pool of its own (pools are per worker count): no other test's steps in it
+    values.update(SQLITE_PATH=str(tmp_path / "news.db"), EXTRACT_WORKERS=97)
+    crawler = get_crawler(settings_dict=values)
+    manager = ItemPipelineManager.from_crawler(crawler)
+    try:
+        steps = shared_pool(crawler.settings).steps
+        assert [name for name, _ in steps] == [
+            "cap_fields", "normalise_text", "fingerprint", "item_facets", "store_prep"
+        ]
+        modules = sorted({step.__module__ for _, step in steps})
+        code = "import sys, crawler.extraction.pool\n" + "".join(f"import {m}\n" for m in modules)
+        glue = "{'scrapy', 'twisted', 'pipelines'}"
+        code += f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {glue}))"
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        assert out.stdout.strip() == "[]", (modules, out.stdout)
+    finally:
+        for pipe in manager.middlewares:
+            if hasattr(pipe, "store"):
+                pipe.close_spider()

@@ -98,6 +98,12 @@ def fingerprint(text: str) -> dict[str, Any]:
     return {"content_hash": key_hash(key), "near_sketch": sketch(text, key_syllables(key))}
 
 
+def stamp_fingerprint(item: dict[str, Any]) -> None:
+    """fingerprint(item's text) into the item: a pipeline step run in the extraction worker."""
+    if item.get("text"):
+        item.update(fingerprint(item["text"]))
+
+
 def signature(text: str) -> tuple[int, ...] | None:
     """The MinHash signature of the text's shingles; None when it has no syllable."""
     found = sketch(text)

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 # Removed by a regex: str.translate with a deletion table was 16 times slower on a body.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -210,3 +211,21 @@ def tone_placements(word: str) -> list[str]:
         for i in (len(letters) - 2, len(letters) - 1)
     ]
     return [word] + [s for s in spellings if s != word]
+
+
+ITEM_INLINE_FIELDS = ("title", "lead", "author", "section")
+
+
+def normalise_item_text(item: Any) -> None:
+    """NFC and whitespace for every text field of an item, in place (the store holds NFC
+    only); a pipeline step run in the extraction worker."""
+    for name in ITEM_INLINE_FIELDS:
+        if name in item:
+            item[name] = normalise_inline(item[name])
+    if "text" in item:
+        item["text"] = normalise_body(item["text"])
+    if item.get("images"):
+        item["images"] = [
+            {"src": img.get("src"), "caption": normalise_inline(img.get("caption"))}
+            for img in item["images"]
+        ]

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from crawler.text.normalise import fold
 
 from . import signals
-from .gazetteer import Gazetteer, gazetteer
+from .gazetteer import Gazetteer, GazetteerError, gazetteer
 
 FIELDS = ("title", "lead", "text")
 MERGER_DATE = "2025-07-01"  # Resolution 202/2025/QH15: the 34 provinces operate from this day
@@ -178,3 +178,16 @@ def _relevance(
                         if f["signal"].startswith("activity:"))
     return {"score": score, "foreign_affairs": score >= signals.THRESHOLD, "signals": fired,
             "activities": activities}
+
+
+FACET_INPUTS = ("title", "lead", "text", "url", "section", "published_at")
+
+
+def stamp_facets(item: dict[str, Any]) -> str | None:
+    """analyse() of the item into `facets`: a pipeline step run in the extraction worker;
+    returns the gazetteer's error (the article is then stored without facets), else None."""
+    try:
+        item["facets"] = analyse(*(item.get(name) for name in FACET_INPUTS))
+    except GazetteerError as exc:
+        return str(exc)
+    return None
