@@ -10,7 +10,6 @@ and warmed up once; one pool per process is shared by every spider and pipeline 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import os
@@ -18,9 +17,7 @@ import pickle
 import tempfile
 import time
 from collections import OrderedDict
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.registry import Profile, Site
@@ -28,6 +25,7 @@ from crawler.registry import Profile, Site
 from .article import extract_article
 from .item import page_item_from_bytes
 from .memory import SiteMemory, sample
+from .workers import PipeWorkers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -160,7 +158,7 @@ class ExtractionPool:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.executor: Executor | None = None
+        self.executor: PipeWorkers | None = None
         self.steps: list[Step] = []
         self._shared_dir: tempfile.TemporaryDirectory[str] | None = None
         self._shared_files: list[str] = []
@@ -192,15 +190,14 @@ class ExtractionPool:
             os.unlink(self._shared_files.pop(0))
         return Shared(path, value)
 
-    def _start(self) -> Executor:
+    def _start(self) -> PipeWorkers:
         if self.executor is None:
             # The workers are the parallelism: a BLAS thread pool in each (numpy's OpenBLAS
             # starts one thread per core) spins between calls and doubled a fingerprint's CPU.
+            env = dict(os.environ)
             for var in BLAS_THREADS:
-                os.environ.setdefault(var, "1")
-            self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("spawn"), initializer=_warm_up
-            )
+                env.setdefault(var, "1")
+            self.executor = PipeWorkers(self.workers, f"{__name__}:_warm_up", env)
         return self.executor
 
     async def extract(
@@ -251,21 +248,19 @@ class ExtractionPool:
     async def _call(self, fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
         if self.workers == 0:
             return _timed(fn, *args)
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._start(), _timed, fn, *args)
+            return await self._start().call(_timed, fn, *args)
         except BrokenProcessPool:
-            logger.error("an extraction worker died; starting a new pool")
-            self._stop_workers()
+            logger.error("an extraction worker died; a new one starts with the next call")
             raise
 
-    def _stop_workers(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
-
     def close(self) -> None:
-        self._stop_workers()
+        """Close the workers' pipes (each ends when its stdin closes) and the shared files."""
+        if self.executor is not None:
+            for worker in self.executor.workers:
+                if worker.process.returncode is None and worker.process.stdin:
+                    worker.process.stdin.close()
+            self.executor = None
         if self._shared_dir is not None:
             self._shared_dir.cleanup()
             self._shared_dir, self._shared_files = None, []

@@ -1,0 +1,207 @@
+"""Worker processes driven from the event loop over pipes: no thread in the crawl's process.
+
+`concurrent.futures.ProcessPoolExecutor` hands each call through three threads of the calling
+process (its manager thread, a queue feeder, the result reader) and wakes the event loop from
+another thread for every result: at a hundred pages a second that cost the reactor process
+about a millisecond a page of GIL hand-offs. Here each worker is a child process whose stdin
+and stdout carry length-prefixed pickles; the event loop writes a call to the least busy
+worker and reads results when the pipe is readable, as it reads sockets.
+
+A worker that dies (a page that crashes the parser) fails its calls in flight with
+BrokenProcessPool, as the executor did; the next call starts a new worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import importlib
+import os
+import pickle
+import struct
+import sys
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+HEADER = struct.Struct("<Q")
+PIPE_BYTES = 1 << 20
+AHEAD = 2  # calls written to a worker before its answers: one running, one waiting
+READ_LIMIT = 1 << 30  # a result may carry a large page (the caps bound what is kept)
+
+
+class RemoteError(Exception):
+    """An exception raised in a worker that could not travel back as itself."""
+
+
+class Worker:
+    """One child process and the calls it has in flight (answered in order)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, on_answer: Callable[[], None]):
+        self.process = process
+        self.waiting: list[asyncio.Future[Any]] = []
+        self.on_answer = on_answer
+        self.closed = False  # its pipe ended: it takes no more calls
+        self.reader = asyncio.ensure_future(self._read())
+
+    @property
+    def load(self) -> int:
+        return len(self.waiting)
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed and self.process.returncode is None
+
+    def send(self, payload: bytes, future: asyncio.Future[Any]) -> None:
+        self.waiting.append(future)
+        self.process.stdin.write(HEADER.pack(len(payload)))
+        self.process.stdin.write(payload)
+
+    async def _read(self) -> None:
+        out = self.process.stdout
+        try:
+            while True:
+                (size,) = HEADER.unpack(await out.readexactly(HEADER.size))
+                ok, value = pickle.loads(await out.readexactly(size))
+                future = self.waiting.pop(0)
+                if not future.done():
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+                self.on_answer()
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        finally:
+            self.closed = True
+            error = BrokenProcessPool("an extraction worker died")
+            for future in self.waiting:
+                if not future.done():
+                    future.set_exception(error)
+            self.waiting = []
+            self.on_answer()  # the calls queued for the pool go to the other workers
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.stdin.close()
+            try:
+                await asyncio.wait_for(self.process.wait(), 5)
+            except TimeoutError:
+                self.process.kill()
+        self.reader.cancel()
+
+
+class PipeWorkers:
+    """`await workers.call(fn, *args)`: fn(*args) in the least busy of `count` workers."""
+
+    def __init__(self, count: int, initializer: str, env: dict[str, str] | None = None):
+        self.count = count
+        self.initializer = initializer  # "module:function" run once in each worker
+        self.env = env
+        self.workers: list[Worker] = []
+        self.queue: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
+        self._starting: asyncio.Lock | None = None
+
+    async def _ensure(self) -> None:
+        self.workers = [w for w in self.workers if w.alive]
+        if len(self.workers) >= self.count:
+            return
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            self.workers = [w for w in self.workers if w.alive]
+            while len(self.workers) < self.count:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    __name__,
+                    self.initializer,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    env=self.env,
+                    limit=READ_LIMIT,
+                )
+                _widen(process.stdin)
+                self.workers.append(Worker(process, self._answered))
+
+    async def call(self, fn: Any, *args: Any) -> Any:
+        payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        if not all(w.alive for w in self.workers) or len(self.workers) < self.count:
+            await self._ensure()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.queue.append((payload, future))
+        self._dispatch()
+        return await future
+
+    def _answered(self) -> None:
+        self._dispatch()
+        if self.queue and not any(w.alive for w in self.workers):  # every worker died
+            asyncio.ensure_future(self._revive())
+
+    async def _revive(self) -> None:
+        await self._ensure()
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Hand queued calls to workers with fewer than AHEAD in flight: the pipes never
+        hold more than a call or two (asyncio's pipe transport buffers what a pipe cannot take
+        and moves the rest of its buffer after every write: quadratic with a deep queue)."""
+        while self.queue:
+            ready = [w for w in self.workers if w.alive and w.load < AHEAD]
+            if not ready:
+                return
+            payload, future = self.queue.popleft()
+            if not future.done():
+                min(ready, key=lambda w: w.load).send(payload, future)
+
+    async def stop(self) -> None:
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            await worker.stop()
+
+
+def _widen(stdin: asyncio.StreamWriter | None) -> None:
+    """A pipe of PIPE_BYTES, so that a page goes in one write (Linux; elsewhere as it is)."""
+    fd = stdin.get_extra_info("pipe").fileno() if stdin is not None else None
+    if fd is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        # above /proc/sys/fs/pipe-max-size it fails: the default size works too
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _serve(initializer: str) -> None:
+    """A worker's life: run the initializer, then answer calls until stdin closes."""
+    # The channel is the original stdout; anything a library prints goes to stderr instead.
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    inbox = os.fdopen(0, "rb")
+    module, _, name = initializer.partition(":")
+    getattr(importlib.import_module(module), name)()
+
+    def read_exactly(size: int) -> bytes | None:
+        data = inbox.read(size)  # a buffered read returns short only at end of file
+        return data if len(data) == size else None
+
+    while (header := read_exactly(HEADER.size)) is not None:
+        (size,) = HEADER.unpack(header)
+        body = read_exactly(size)
+        if body is None:
+            return
+        try:
+            fn, args = pickle.loads(body)
+            answer = (True, fn(*args))
+        except Exception as exc:  # the caller gets it as the call's exception
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable result or exception
+            data = pickle.dumps((False, RemoteError(f"{type(exc).__name__}: {exc}")))
+        channel.write(HEADER.pack(len(data)))
+        channel.write(data)
+        channel.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1])
