@@ -16,6 +16,9 @@ any other open, the steps whose check is an index probe or a primary-key anti-jo
 `folded`, whose check would read every body: only a migration leaves it empty), each batch its
 own transaction, and nothing at all written when nothing is stale. Readers never run it.
 
+Cost: what the old data steps cost, but `folded` is filled after v6 built the full-text index,
+so its UPDATEs go through the index's triggers (about three times v6's old fill, once).
+
 Not stale by this definition: a canonical URL computed under an older registry (a row keeps
 the form it was written with, as the write path does), facets of another gazetteer (an
 operator's `scrapy facets`), an article whose text has no syllable (no signature: checked
