@@ -13,7 +13,7 @@ fills it right after, in the same transaction, exactly as rows written today are
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
@@ -43,6 +43,32 @@ V6_FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # ranking by `articles_fts.rank` (sqlite-utils search, a Datasette query) gets them: a word in
 # the title counts most, typed with or without diacritics (`folded_title`).
 V6_FTS_RANK = "bm25(10.0, 4.0, 1.0, 1.0, 10.0)"
+
+
+def fts_statements(columns: Sequence[str], tokenize: str) -> list[str]:
+    """The full-text index over `articles`, filled from its rows, and the triggers that keep it
+    current: the SQL sqlite-utils' `enable_fts` writes (4.2), so sqlite-utils and Datasette
+    find the index, written here so that no library version changes a step."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    insert = (
+        f'INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, '
+        + ", ".join(f'new."{c}"' for c in columns)
+        + ");"
+    )
+    delete = (
+        f'INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) VALUES(\'delete\', old.rowid, '
+        + ", ".join(f'old."{c}"' for c in columns)
+        + ");"
+    )
+    return [
+        f'CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (\n    {cols},\n'
+        f"    tokenize='{tokenize}',\n    content=\"articles\"\n)",
+        f'INSERT INTO "articles_fts" (rowid, {cols})\n    SELECT rowid, {cols} FROM "articles"',
+        f'CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN\n  {insert}\nEND',
+        f'CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN\n  {delete}\nEND',
+        f'CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN'
+        f"\n  {delete}\n  {insert}\nEND",
+    ]
 
 
 V1_TABLES = (
@@ -189,7 +215,8 @@ def _migrate_v2(db: sqlite_utils.Database) -> None:
     for statement in V2_TABLES:
         db.execute(statement)
     rehash_v2.rehash(db)
-    db["articles"].enable_fts(V2_FTS_COLUMNS, create_triggers=True, tokenize=V2_FTS_TOKENIZE)
+    for statement in fts_statements(V2_FTS_COLUMNS, V2_FTS_TOKENIZE):
+        db.execute(statement)
 
 
 def _migrate_v3(db: sqlite_utils.Database) -> None:
@@ -299,7 +326,9 @@ def _migrate_v6(db: sqlite_utils.Database) -> None:
     """Search that respects diacritics (see V6_FTS_COLUMNS): `folded` becomes a stored column
     without any diacritic (derived data), the index is rebuilt over the text as written plus
     `folded`, and `published_month` (a virtual column) lets readers group and facet by month."""
-    db["articles"].disable_fts()  # the index and its triggers, which name `folded`
+    db.execute("DROP TABLE IF EXISTS articles_fts")  # the index and its triggers: they name
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):  # the `folded` dropped here
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("ALTER TABLE articles DROP COLUMN folded")
     db.execute("ALTER TABLE articles ADD COLUMN folded TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN folded_title TEXT")
@@ -307,7 +336,8 @@ def _migrate_v6(db: sqlite_utils.Database) -> None:
         "ALTER TABLE articles ADD COLUMN published_month TEXT"
         " GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL"
     )
-    db["articles"].enable_fts(V6_FTS_COLUMNS, create_triggers=True, tokenize=V6_FTS_TOKENIZE)
+    for statement in fts_statements(V6_FTS_COLUMNS, V6_FTS_TOKENIZE):
+        db.execute(statement)
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)", [V6_FTS_RANK])
 
 
