@@ -242,3 +242,9 @@ def test_docs_describe_every_table_and_column_a_new_file_has():
     assert tables and not missing, missing
     for (column,) in db.execute("SELECT name FROM pragma_table_xinfo('articles_fts')"):
         assert f"`{column}`" in documented(doc, "articles_fts")
+
+
+def test_an_old_file_migrated_has_the_schema_of_a_new_one(tmp_path: Path):
+    master = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    with Store(v3_store(tmp_path / "v3.db")) as store:
+        assert store.db.execute(master).fetchall() == created().execute(master).fetchall()
