@@ -40,7 +40,7 @@ REMOTE_CONTROL_ENABLED = False
 
 # Government hosts that still need legacy TLS name it in the registry (`tls_ciphers`): it
 # applies to their hosts only (crawler/discovery/tls.py); every other host gets Scrapy's default.
-DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.discovery.tls.SiteTLSContextFactory"
+DOWNLOAD_HANDLERS = {"https": "crawler.discovery.tls.SiteTLSDownloadHandler"}
 
 # Tests and benchmarks map real hosts onto local mirror servers: {"host": "127.0.0.1:PORT"};
 # set, the mirror add-on (crawler/testing/mirror.py) installs its download handler. Empty in

@@ -119,13 +119,11 @@ def seed_paragraph(wanted: str, unwanted: tuple[str, ...] = ()) -> str:
 
 def old_store(path: Path) -> None:
     """A v3 file as the previous crawler left it: built by the migrations of that time."""
-    store = Store.__new__(Store)
-    store.path, store._sites = path, None
-    store.db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(path)
     for version in (1, 2, 3):
-        MIGRATIONS[version](store)
-    store.db.execute("PRAGMA user_version = 3")
-    store.db.conn.commit()
+        MIGRATIONS[version](db)
+    db.execute("PRAGMA user_version = 3")
+    db.conn.commit()
 
 
 def test_previous_schema_file_is_reindexed_on_open(tmp_path: Path):

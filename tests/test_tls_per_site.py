@@ -1,14 +1,19 @@
 """Legacy TLS only for the hosts whose registry entry asks for it (`tls_ciphers`): the context
-factory Scrapy uses (crawler.discovery.tls) against a real TLS server (Python's ssl) that
-offers only a 1024-bit Diffie-Hellman group, which OpenSSL accepts at `@SECLEVEL=1` and
-refuses at its default level ("dh key too small"), as old government portals need."""
+factory Scrapy uses (crawler.discovery.tls), directly and through `scrapy fetch` (the project's
+download handler), against a real TLS server (Python's ssl) that offers only a 1024-bit
+Diffie-Hellman group, which OpenSSL accepts at `@SECLEVEL=1` and refuses at its default level
+("dh key too small"), as old government portals need."""
 
 from __future__ import annotations
 
 import datetime
+import http.server
 import socket
 import ssl
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +25,8 @@ from OpenSSL import SSL
 from scrapy.utils.test import get_crawler
 
 from crawler.discovery.tls import SiteTLSContextFactory
-from crawler.registry import load_registry
+from crawler.registry import DEFAULT_REGISTRY, load_registry
+from tests.conftest import ROOT, clean_env
 
 LEGACY = [s for s in load_registry().values() if s.tls_ciphers]
 MODERN = [s for s in load_registry().values() if not s.tls_ciphers]
@@ -126,3 +132,61 @@ def test_a_legacy_site_reaches_a_weak_dh_server_and_others_do_not(weak_server: s
     assert handshake(tls.context_for(legacy_host), weak_server, legacy_host) is None
     refused = handshake(tls.context_for(modern_host), weak_server, modern_host)
     assert refused is not None and "too small" in refused.lower(), refused
+
+
+class Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's
+        body = b"<html><body>legacy portal</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def weak_https(weak_server: ssl.SSLContext) -> Iterator[int]:
+    """An HTTPS server on 127.0.0.1 (port 0) speaking only the weak handshake; its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    server.socket = weak_server.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str, registry: Path) -> subprocess.CompletedProcess[str]:
+    """`scrapy fetch URL` with the project's settings and this registry."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "fetch", "-s", "ALLOW_PRIVATE_ADDRESSES=1",
+         "-s", "RETRY_ENABLED=0", "-s", "DOWNLOAD_TIMEOUT=20", "-s", "LOG_LEVEL=INFO", url],
+        cwd=ROOT, env={**clean_env(), "CRAWLER_REGISTRY": str(registry)},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_the_crawler_reaches_a_weak_server_as_a_legacy_site_only(weak_https: int,
+                                                                  tmp_path: Path):
+    """The registry's vinhphuc moved to https://localhost:PORT/: `localhost` gets its legacy
+    ciphers and reaches the server; the same server as 127.0.0.1 (no registry entry) is
+    refused. No deprecated setting is used on the way."""
+    site = next(s for s in LEGACY if s.name == "vinhphuc")
+    registry = tmp_path / "sites.toml"
+    registry.write_text(
+        DEFAULT_REGISTRY.read_text(encoding="utf-8").replace(
+            site.root, f"https://localhost:{weak_https}/"
+        ),
+        encoding="utf-8",
+    )
+    assert load_registry(str(registry))["vinhphuc"].hosts == ("localhost",)
+    legacy = fetch(f"https://localhost:{weak_https}/", registry)
+    assert legacy.returncode == 0 and "legacy portal" in legacy.stdout, legacy.stderr[-3000:]
+    modern = fetch(f"https://127.0.0.1:{weak_https}/", registry)
+    assert "legacy portal" not in modern.stdout
+    assert "dh key too small" in modern.stderr.lower(), modern.stderr[-3000:]
+    for run in (legacy, modern):
+        assert "Deprecat" not in run.stderr, run.stderr[-3000:]

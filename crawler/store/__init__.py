@@ -1,7 +1,8 @@
 """The SQLite store (docs/schema.md is its contract): a small API in the sqlite-utils style.
 
-`Store(path)` opens (creating and migrating) the file for writing; `open_readonly(path)` is
-how every command that only reads opens it. Nothing here knows Scrapy: the crawl's pipeline
+`Store(path)` opens (creating and migrating) the file for writing, and fills the derived data
+(crawler.store.derived); `open_readonly(path)` is how every command that only reads opens it;
+`python -m crawler.store` prints the schema. Nothing here knows Scrapy: the crawl's pipeline
 (pipelines/store.py) and `scrapy ingest` both write through `Store.write_batch`.
 """
 

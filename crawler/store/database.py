@@ -7,6 +7,9 @@ near-duplicate links, a full-text index, one row per crawl.
 Writes go in batches, each batch one `BEGIN IMMEDIATE` transaction that also carries the
 article's URLs, page, signature and full-text entry: a crash (even SIGKILL) loses at most the
 unwritten batch, never half an article. WAL mode lets readers query while a crawl writes.
+
+Opening migrates an older file (crawler.store.migrations: the file alone) and fills the
+derived data today's code computes (crawler.store.derived), in one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.registry import Site, default_registry
+from crawler.store import derived
 from crawler.store.articles import ArticleWriter
 from crawler.store.errors import StoreError, explain
 from crawler.store.facet_rows import FacetRows
@@ -52,8 +56,10 @@ class Store(ArticleWriter, NearDuplicates, FacetRows, Reextraction, RunsAndGone)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            migrated = self._migrate()
             self._check_writable()
+            if not migrated:
+                derived.refresh(self)
         except StoreError:
             self.close()
             raise
@@ -72,19 +78,25 @@ class Store(ArticleWriter, NearDuplicates, FacetRows, Reextraction, RunsAndGone)
     def _version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
-    def _migrate(self) -> None:
+    def _migrate(self) -> bool:
+        """Run the steps from the file's version on, then every derived-data step, in one
+        transaction; True when it did."""
         version = self._version()
         check_not_newer(self.path, version)
         if version == SCHEMA_VERSION:
-            return
+            return False
         with self.transaction():
             version = self._version()  # another process may have migrated meanwhile
+            if version == SCHEMA_VERSION:
+                return False
             for target in sorted(v for v in MIGRATIONS if v > version):
                 if version:
                     logger.info("%s: migrating schema %d → %d", self.path, version, target)
-                MIGRATIONS[target](self)
+                MIGRATIONS[target](self.db)
                 self.db.execute(f"PRAGMA user_version = {target}")
                 version = target
+            derived.refresh(self, after_migration=True)
+        return True
 
     def _check_writable(self) -> None:
         """Fail now, not at the first batch, when the file cannot be written."""

@@ -81,11 +81,16 @@ class FacetRows:
         )
 
     def refresh_facets(
-        self, stale_only: bool = True, site: str | None = None, batch: int = 500
+        self,
+        stale_only: bool = True,
+        site: str | None = None,
+        batch: int = 500,
+        missing_only: bool = False,
     ) -> int:
         """Recompute the facets of every article (or, with `stale_only`, of those computed with
-        another gazetteer or never), and the reference tables; return how many were computed.
-        Each batch is one transaction: readers see an article's facets whole."""
+        another gazetteer or never; with `missing_only`, never), and the reference tables;
+        return how many were computed. Each batch is one transaction: readers see an article's
+        facets whole."""
         gaz = gazetteer()  # GazetteerError when it cannot be read
         with self.transaction():
             self._write_references(gaz)
@@ -94,8 +99,10 @@ class FacetRows:
             rows = self.db.execute(
                 "SELECT a.id FROM articles a LEFT JOIN article_relevance r ON r.article_id = a.id"
                 " WHERE a.id > ? AND (? IS NULL OR a.site = ?)"
-                " AND (? = 0 OR r.gazetteer IS NULL OR r.gazetteer != ?) ORDER BY a.id LIMIT ?",
-                [after, site, site, int(stale_only), gaz.version, batch],
+                " AND (? = 0 OR r.gazetteer IS NULL OR (? = 0 AND r.gazetteer != ?))"
+                " ORDER BY a.id LIMIT ?",
+                [after, site, site, int(stale_only or missing_only), int(missing_only),
+                 gaz.version, batch],
             ).fetchall()
             if not rows:
                 return done

@@ -1,25 +1,26 @@
 """Every schema version's step, v1 (creation) to SCHEMA_VERSION; each runs once, in the
-transaction that sets `PRAGMA user_version` (crawler.store.database)."""
+transaction that sets `PRAGMA user_version` (crawler.store.database).
+
+A step depends only on the file it migrates: SQL and DDL, and transforms computed from the
+file alone with what the step itself defines (v2's rehash, frozen in crawler.store.rehash_v2).
+It never calls the registry, the gazetteer or the text code of the day, so one old file
+migrates to the same schema and rows whenever and wherever it is opened.
+
+What today's code computes from a row (canonical URLs, near-duplicate signatures, the folded
+search columns, facets) is derived data: a step leaves it empty, and crawler.store.derived
+fills it right after, in the same transaction, exactly as rows written today are filled.
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
-from crawler.discovery.urls import canonical_url
-from crawler.extraction.facets.gazetteer import GazetteerError
-from crawler.store.schema import enable_fts, folded_for_search
-from crawler.text.normalise import content_hash
-
-if TYPE_CHECKING:
-    from crawler.store.database import Store
-
-logger = logging.getLogger(__name__)
+from crawler.store import rehash_v2
 
 # v2 to v5: `folded` was a virtual column with only đ/Đ mapped, the tokenizer removed the rest
-# (v6 made it a stored column without any diacritic: crawler.store.schema).
+# (v6 made it a stored column without any diacritic).
 V2_FOLDED_SQL = (
     "replace(replace(coalesce(title, '') || char(10) || coalesce(lead, '') || char(10) || "
     "coalesce(text, ''), 'đ', 'd'), 'Đ', 'D')"
@@ -27,86 +28,119 @@ V2_FOLDED_SQL = (
 V2_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 V2_FTS_COLUMNS = ["title", "lead", "text", "folded"]
 
+# The full-text index from v6: title, lead and text as written, tokenized with case folded but
+# diacritics kept, plus `folded`, the same three with every diacritic removed and đ/Đ as d/D.
+# A query word typed without diacritics ("nang") matches `folded`, so it finds every accented
+# form ("nắng", "nẵng", "nâng"); one typed with them ("Nẵng") can only match the columns as
+# written, so "Đà Nẵng" never finds "đã nâng". Plain FTS5 MATCH does this, so sqlite-utils and
+# Datasette searching `articles_fts` behave like `scrapy search`. `folded` and `folded_title`
+# are stored columns the store fills (crawler.store.schema.folded_for_search): SQLite has no
+# function to remove diacritics (v2's generated column only mapped đ, and ~130 nested
+# replace() overflow SQLite's parser).
+V6_FTS_COLUMNS = ["title", "lead", "text", "folded", "folded_title"]
+V6_FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+# bm25 weights per FTS column, kept in the index's own configuration so that every reader
+# ranking by `articles_fts.rank` (sqlite-utils search, a Datasette query) gets them: a word in
+# the title counts most, typed with or without diacritics (`folded_title`).
+V6_FTS_RANK = "bm25(10.0, 4.0, 1.0, 1.0, 10.0)"
+
+
+def fts_statements(columns: Sequence[str], tokenize: str) -> list[str]:
+    """The full-text index over `articles`, filled from its rows, and the triggers that keep it
+    current: the SQL sqlite-utils' `enable_fts` writes (4.2), so sqlite-utils and Datasette
+    find the index, written here so that no library version changes a step."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    insert = (
+        f'INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, '
+        + ", ".join(f'new."{c}"' for c in columns)
+        + ");"
+    )
+    delete = (
+        f'INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) VALUES(\'delete\', old.rowid, '
+        + ", ".join(f'old."{c}"' for c in columns)
+        + ");"
+    )
+    return [
+        f'CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (\n    {cols},\n'
+        f"    tokenize='{tokenize}',\n    content=\"articles\"\n)",
+        f'INSERT INTO "articles_fts" (rowid, {cols})\n    SELECT rowid, {cols} FROM "articles"',
+        f'CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN\n  {insert}\nEND',
+        f'CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN\n  {delete}\nEND',
+        f'CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN'
+        f"\n  {delete}\n  {insert}\nEND",
+    ]
+
+
+V1_TABLES = (
+    """CREATE TABLE "articles" (
+   "id" INTEGER PRIMARY KEY,
+   "url" TEXT NOT NULL,
+   "canonical_url" TEXT,
+   "site" TEXT NOT NULL,
+   "title" TEXT NOT NULL,
+   "lead" TEXT,
+   "text" TEXT NOT NULL,
+   "author" TEXT,
+   "section" TEXT,
+   "language" TEXT,
+   "published_at" TEXT,
+   "published_raw" TEXT,
+   "date_precision" TEXT,
+   "date_error" TEXT,
+   "date_conflicts" TEXT,
+   "images" TEXT,
+   "methods" TEXT,
+   "content_hash" TEXT NOT NULL,
+   "fetched_at" TEXT NOT NULL,
+   "updated_at" TEXT
+)""",
+    'CREATE UNIQUE INDEX "idx_articles_content_hash"\n    ON "articles" ("content_hash")',
+    'CREATE INDEX "idx_articles_site_published_at"\n    ON "articles" ("site", "published_at")',
+    'CREATE INDEX "idx_articles_published_at"\n    ON "articles" ("published_at")',
+    """CREATE TABLE "article_urls" (
+   "id" INTEGER PRIMARY KEY,
+   "url" TEXT NOT NULL,
+   "article_id" INTEGER NOT NULL REFERENCES "articles"("id"),
+   "site" TEXT NOT NULL,
+   "first_seen_at" TEXT NOT NULL,
+   "last_seen_at" TEXT NOT NULL
+)""",
+    'CREATE UNIQUE INDEX "idx_article_urls_url"\n    ON "article_urls" ("url")',
+    'CREATE INDEX "idx_article_urls_article_id"\n    ON "article_urls" ("article_id")',
+    """CREATE TABLE "article_versions" (
+   "id" INTEGER PRIMARY KEY,
+   "article_id" INTEGER REFERENCES "articles"("id"),
+   "content_hash" TEXT,
+   "title" TEXT,
+   "text" TEXT,
+   "seen_at" TEXT
+)""",
+    'CREATE INDEX "idx_article_versions_article_id"\n    ON "article_versions" ("article_id")',
+    """CREATE TABLE "crawl_runs" (
+   "id" INTEGER PRIMARY KEY,
+   "spider" TEXT NOT NULL,
+   "started_at" TEXT NOT NULL,
+   "finished_at" TEXT,
+   "finish_reason" TEXT,
+   "pages_fetched" INTEGER,
+   "items_extracted" INTEGER,
+   "articles_new" INTEGER,
+   "articles_updated" INTEGER,
+   "duplicates" INTEGER,
+   "dropped" TEXT,
+   "errors" INTEGER,
+   "http_status" TEXT,
+   "stats" TEXT
+)""",
+    'CREATE INDEX "idx_crawl_runs_spider_started_at"\n    ON "crawl_runs" ("spider", "started_at")',
+)
+
 
 def _create_v1(db: sqlite_utils.Database) -> None:
-    db["articles"].create(
-        {
-            "id": int,
-            "url": str,
-            "canonical_url": str,
-            "site": str,
-            "title": str,
-            "lead": str,
-            "text": str,
-            "author": str,
-            "section": str,
-            "language": str,
-            "published_at": str,
-            "published_raw": str,
-            "date_precision": str,
-            "date_error": str,
-            "date_conflicts": str,
-            "images": str,
-            "methods": str,
-            "content_hash": str,
-            "fetched_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"url", "site", "title", "text", "content_hash", "fetched_at"},
-    )
-    db["articles"].create_index(["content_hash"], unique=True)
-    db["articles"].create_index(["site", "published_at"])
-    db["articles"].create_index(["published_at"])
-    db["article_urls"].create(
-        {
-            "id": int,
-            "url": str,
-            "article_id": int,
-            "site": str,
-            "first_seen_at": str,
-            "last_seen_at": str,
-        },
-        pk="id",
-        not_null={"url", "article_id", "site", "first_seen_at", "last_seen_at"},
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-    db["article_urls"].create_index(["url"], unique=True)
-    db["article_urls"].create_index(["article_id"])
-    db["article_versions"].create(
-        {
-            "id": int,
-            "article_id": int,
-            "content_hash": str,
-            "title": str,
-            "text": str,
-            "seen_at": str,
-        },
-        pk="id",
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-    db["article_versions"].create_index(["article_id"])
-    db["crawl_runs"].create(
-        {
-            "id": int,
-            "spider": str,
-            "started_at": str,
-            "finished_at": str,
-            "finish_reason": str,
-            "pages_fetched": int,
-            "items_extracted": int,
-            "articles_new": int,
-            "articles_updated": int,
-            "duplicates": int,
-            "dropped": str,
-            "errors": int,
-            "http_status": str,
-            "stats": str,
-        },
-        pk="id",
-        not_null={"spider", "started_at"},
-    )
-    db["crawl_runs"].create_index(["spider", "started_at"])
+    """The first tables, as sqlite-utils' `.create()` wrote them (the same SQL text, so a file
+    created today and one created then have one `sqlite_master`)."""
+    for statement in V1_TABLES:
+        db.execute(statement)
 
 
 V2_TABLES = (
@@ -166,37 +200,10 @@ V2_TABLES = (
 )
 
 
-def _rehash_v2(store: Store) -> None:
-    """Recompute content hashes with tone-mark placement normalised (new in v2).
-
-    Two v1 articles whose bodies differ only in tone-mark placement or Unicode form become one:
-    the later row's URLs and history move to the earlier one, its text is kept in
-    `article_versions` and its id in `article_merges`, so no URL, text or id is lost.
-    """
-    db = store.db
-    first: dict[str, int] = {}
-    updates: list[tuple[str, int]] = []
-    for article_id, text, old_hash in db.execute(
-        "SELECT id, text, content_hash FROM articles ORDER BY id"
-    ).fetchall():
-        new_hash = content_hash(text)
-        if new_hash in first:
-            store.merge_article(article_id, first[new_hash], "rehash_v2", keep_text=True)
-            continue
-        first[new_hash] = article_id
-        if new_hash != old_hash:
-            updates.append((new_hash, article_id))
-    db.conn.executemany("UPDATE articles SET content_hash = ? WHERE id = ?", updates)
-    versions = [
-        (content_hash(text), version_id)
-        for version_id, text in db.execute("SELECT id, text FROM article_versions").fetchall()
-        if text is not None
-    ]
-    db.conn.executemany("UPDATE article_versions SET content_hash = ? WHERE id = ?", versions)
-
-
-def _migrate_v2(store: Store) -> None:
-    db = store.db
+def _migrate_v2(db: sqlite_utils.Database) -> None:
+    """Capped fields, canonical URLs, kept pages, near duplicates, merges, the full-text index;
+    content hashes with tone-mark placement normalised (rehash_v2). `canonical_url` and the
+    signatures are derived data (crawler.store.derived)."""
     db.execute("ALTER TABLE articles ADD COLUMN capped TEXT")
     db.execute(
         f"ALTER TABLE articles ADD COLUMN folded TEXT GENERATED ALWAYS AS ({V2_FOLDED_SQL}) VIRTUAL"
@@ -207,39 +214,28 @@ def _migrate_v2(store: Store) -> None:
     db.execute("ALTER TABLE crawl_runs ADD COLUMN near_duplicates INTEGER")
     for statement in V2_TABLES:
         db.execute(statement)
-    _rehash_v2(store)
-    declared = dict(db.execute("SELECT url, canonical_url FROM articles").fetchall())
-    db.conn.executemany(
-        "UPDATE article_urls SET canonical_url = ? WHERE id = ?",
-        [
-            (canonical_url(url, declared.get(url), store.sites), url_id)
-            for url_id, url in db.execute("SELECT id, url FROM article_urls").fetchall()
-        ],
-    )
-    for article_id, text, fetched_at in db.execute(
-        "SELECT id, text, fetched_at FROM articles ORDER BY id"
-    ).fetchall():
-        store.index_near_duplicates(article_id, text, fetched_at)
-    db["articles"].enable_fts(V2_FTS_COLUMNS, create_triggers=True, tokenize=V2_FTS_TOKENIZE)
+    rehash_v2.rehash(db)
+    for statement in fts_statements(V2_FTS_COLUMNS, V2_FTS_TOKENIZE):
+        db.execute(statement)
 
 
-def _migrate_v3(store: Store) -> None:
+def _migrate_v3(db: sqlite_utils.Database) -> None:
     """Each run's verdict for cron: the exit status and its reason (crawler.extensions.health)."""
-    store.db.execute("ALTER TABLE crawl_runs ADD COLUMN exit_status INTEGER")
-    store.db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN exit_status INTEGER")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")
 
 
-def _migrate_v4(store: Store) -> None:
+def _migrate_v4(db: sqlite_utils.Database) -> None:
     """Pages keep what was received, so that a fix to decoding repairs them: the response's
     headers, its bytes when they are not the UTF-8 of `html`, and the codec used. Rows from
     before stay as they were (NULL: the bytes were not kept; `html` is all there is)."""
     for column, kind in (("headers", "TEXT"), ("body", "BLOB"), ("encoding", "TEXT")):
-        store.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+        db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
 
 
-def _migrate_v5(store: Store) -> None:
+def _migrate_v5(db: sqlite_utils.Database) -> None:
     """Links that answered 404/410, and when to try them again (crawler.discovery.gone)."""
-    store.db.execute(
+    db.execute(
         """CREATE TABLE IF NOT EXISTS gone_urls (
             url TEXT PRIMARY KEY,
             site TEXT NOT NULL,
@@ -250,7 +246,9 @@ def _migrate_v5(store: Store) -> None:
             retry_after TEXT NOT NULL
         )"""
     )
-    store.db.execute("CREATE INDEX IF NOT EXISTS gone_urls_site ON gone_urls (site, retry_after)")
+    db.execute("CREATE INDEX IF NOT EXISTS gone_urls_site ON gone_urls (site, retry_after)")
+
+
 V7_TABLES = (
     """
     CREATE TABLE article_partners (
@@ -324,28 +322,13 @@ V7_TABLES = (
 )
 
 
-def _migrate_v7(store: Store) -> None:
-    """Who each article is about (crawler.extraction.facets): partners, provinces, relevance.
-    A gazetteer that cannot be read leaves them empty (logged): `scrapy facets` fills them in
-    later."""
-    for statement in V7_TABLES:
-        store.db.execute(statement)
-    try:
-        store.refresh_facets(stale_only=False)
-    except GazetteerError as exc:
-        logger.error("%s: facets not computed: %s", store.path, exc)
-
-
-
-FOLD_BATCH = 500  # rows folded per statement by the v6 step
-
-
-def _migrate_v6(store: Store) -> None:
-    """Search that respects diacritics (see FTS_TOKENIZE): `folded` becomes a stored column
-    without any diacritic, the index is rebuilt over the text as written plus `folded`, and
-    `published_month` (a virtual column) lets readers group and facet by month."""
-    db = store.db
-    db["articles"].disable_fts()  # the index and its triggers, which name `folded`
+def _migrate_v6(db: sqlite_utils.Database) -> None:
+    """Search that respects diacritics (see V6_FTS_COLUMNS): `folded` becomes a stored column
+    without any diacritic (derived data), the index is rebuilt over the text as written plus
+    `folded`, and `published_month` (a virtual column) lets readers group and facet by month."""
+    db.execute("DROP TABLE IF EXISTS articles_fts")  # the index and its triggers: they name
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):  # the `folded` dropped here
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("ALTER TABLE articles DROP COLUMN folded")
     db.execute("ALTER TABLE articles ADD COLUMN folded TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN folded_title TEXT")
@@ -353,21 +336,20 @@ def _migrate_v6(store: Store) -> None:
         "ALTER TABLE articles ADD COLUMN published_month TEXT"
         " GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL"
     )
-    last = 0
-    while rows := db.execute(
-        "SELECT id, title, lead, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-        [last, FOLD_BATCH],
-    ).fetchall():
-        db.conn.executemany(
-            "UPDATE articles SET folded = :folded, folded_title = :folded_title WHERE id = :id",
-            [{**folded_for_search(t, lead, text), "id": i} for i, t, lead, text in rows],
-        )
-        last = rows[-1][0]
-    enable_fts(db)
+    for statement in fts_statements(V6_FTS_COLUMNS, V6_FTS_TOKENIZE):
+        db.execute(statement)
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)", [V6_FTS_RANK])
 
 
-MIGRATIONS = {
-    1: lambda store: _create_v1(store.db),
+def _migrate_v7(db: sqlite_utils.Database) -> None:
+    """Who each article is about (crawler.extraction.facets): partners, provinces, relevance,
+    and the gazetteer's reference tables; their rows are derived data."""
+    for statement in V7_TABLES:
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _create_v1,
     2: _migrate_v2,
     3: _migrate_v3,
     4: _migrate_v4,

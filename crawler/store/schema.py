@@ -1,14 +1,19 @@
-"""The store's tables and columns as this crawler writes them (docs/schema.md is the contract);
-how a file reaches them from an older version is crawler.store.migrations."""
+"""The store's tables and columns as this crawler writes them (docs/schema.md is the contract).
+
+The schema is what the migrations build (crawler.store.migrations, v1 to SCHEMA_VERSION, all
+SQL): `python -m crawler.store` prints it as a new file has it, and a test checks that
+docs/schema.md documents every table and column of it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sqlite_utils
 
 from crawler.store.errors import StoreError
+from crawler.store.migrations import MIGRATIONS
 from crawler.text.normalise import fold
 
 SCHEMA_VERSION = 7
@@ -42,21 +47,6 @@ EXTRACTED_COLUMNS = tuple(
 REQUIRED = ("url", "site", "title", "text", "fetched_at")
 JSON_COLUMNS = ("images", "methods", "date_conflicts", "capped")
 
-# The full-text index (v6): title, lead and text as written, tokenized with case folded but
-# diacritics kept, plus `folded`, the same three with every diacritic removed and đ/Đ as d/D.
-# A query word typed without diacritics ("nang") matches `folded`, so it finds every accented
-# form ("nắng", "nẵng", "nâng"); one typed with them ("Nẵng") can only match the columns as
-# written, so "Đà Nẵng" never finds "đã nâng". Plain FTS5 MATCH does this, so sqlite-utils and
-# Datasette searching `articles_fts` behave like `scrapy search`. `folded` and `folded_title`
-# are stored columns the store fills: SQLite has no function to remove diacritics (v2's
-# generated column only mapped đ, and ~130 nested replace() overflow SQLite's parser).
-# v2 to v5: `folded` was a virtual column with only đ/Đ mapped, the tokenizer removed the rest.
-FTS_COLUMNS = ("title", "lead", "text", "folded", "folded_title")
-FTS_TOKENIZE = "unicode61 remove_diacritics 0"
-# bm25 weights per FTS column, kept in the index's own configuration so that every reader
-# ranking by `articles_fts.rank` (sqlite-utils search, a Datasette query) gets them: a word in
-# the title counts most, typed with or without diacritics (`folded_title`).
-FTS_RANK = "bm25(10.0, 4.0, 1.0, 1.0, 10.0)"
 FACET_TABLES = ("article_partners", "article_provinces", "article_relevance")
 
 
@@ -83,6 +73,20 @@ def folded_for_search(title: str | None, lead: str | None, text: str | None) -> 
     }
 
 
-def enable_fts(db: sqlite_utils.Database) -> None:
-    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
-    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)", [FTS_RANK])
+def created() -> sqlite_utils.Database:
+    """An in-memory database at SCHEMA_VERSION, built by the migrations as a new file is."""
+    db = sqlite_utils.Database(memory=True)
+    for version in sorted(MIGRATIONS):
+        MIGRATIONS[version](db)
+    return db
+
+
+def current_schema() -> Iterator[str]:
+    """The SQL of every table, index and trigger a file at SCHEMA_VERSION has, in creation
+    order (the full-text index's own shadow tables left out)."""
+    for (sql,) in created().execute(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND NOT (name LIKE 'articles_fts_%'"
+        " AND type = 'table') ORDER BY rowid"
+    ):
+        yield sql
+
