@@ -64,12 +64,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.text.decoding import TCVN3, detect_encoding
+from crawler.text.decoding import TCVN3, Decoded, detect_encoding
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.robotstxt import RobotParser
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +270,8 @@ class SafetyMiddleware:
         if isinstance(response, HtmlResponse):
             if "dataloss" in response.flags or ("partial" in response.flags and looks_cut(body)):
                 return self._truncated(request, response)
+            if request.meta.get("article"):  # decoded (and counted) with its extraction
+                return response
             return self._charset(response)
         return response
 
@@ -286,30 +291,39 @@ class SafetyMiddleware:
         """Read the page with the encoding its bytes are in (crawler.text.decoding), whatever it
         declared, so that links and selectors see the right text; counted."""
         decoded = detect_encoding(response.body, response.headers.get("Content-Type"))
-        if decoded.encoding == TCVN3:
-            self.stats.inc_value("fetch/legacy_encoding/tcvn3")
-            logger.info("legacy TCVN3 (ABC) page, converted to Unicode: %s", response.url)
-        elif decoded.how == "bom":
-            self.stats.inc_value("fetch/charset/utf-8-bom")
-        elif decoded.encoding not in ("utf-8", "ascii"):
-            self.stats.inc_value(f"fetch/charset/{decoded.encoding}")
-        if decoded.how == "utf-8-repaired":
-            self.stats.inc_value("fetch/charset/utf-8-invalid-bytes")
-        if decoded.mislabelled:
-            self.stats.inc_value("fetch/charset/mislabelled")
-            self._warn_once(
-                "mislabelled",
-                "the page declares %s but its bytes are %s (read as %s): %s",
-                decoded.declared,
-                decoded.encoding,
-                decoded.encoding,
-                response.url,
-            )
+        count_decoding(decoded, response.url, self.stats, self._warn_once)
         codec = "cp1252" if decoded.encoding == TCVN3 else decoded.encoding
         codec = "utf-8" if codec == "ascii" else codec
         if codec != decoded.declared:
             return response.replace(encoding=codec)
         return response
+
+
+def count_decoding(
+    decoded: Decoded, url: str, stats: StatsCollector, warn_once: Callable[..., None]
+) -> None:
+    """Count how a page's bytes were read (`fetch/charset/*`, `fetch/legacy_encoding/tcvn3`),
+    by this middleware for the pages the crawl reads, by the spider for the articles, which
+    only the extraction worker decodes."""
+    if decoded.encoding == TCVN3:
+        stats.inc_value("fetch/legacy_encoding/tcvn3")
+        logger.info("legacy TCVN3 (ABC) page, converted to Unicode: %s", url)
+    elif decoded.how == "bom":
+        stats.inc_value("fetch/charset/utf-8-bom")
+    elif decoded.encoding not in ("utf-8", "ascii"):
+        stats.inc_value(f"fetch/charset/{decoded.encoding}")
+    if decoded.how == "utf-8-repaired":
+        stats.inc_value("fetch/charset/utf-8-invalid-bytes")
+    if decoded.mislabelled:
+        stats.inc_value("fetch/charset/mislabelled")
+        warn_once(
+            "mislabelled",
+            "the page declares %s but its bytes are %s (read as %s): %s",
+            decoded.declared,
+            decoded.encoding,
+            decoded.encoding,
+            url,
+        )
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):

@@ -49,11 +49,13 @@ def page_item_from_bytes(
     memory: SiteMemory | None = None,
 ) -> dict[str, Any]:
     """page_item of a page as fetched: its bytes and Content-Type header, decoded by
-    crawler.text.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used) and
+    crawler.text.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used),
+    `page_decoding` (what the page declared and how its bytes were read) and
     `page_body_needed` (False when the bytes are just the UTF-8 of `html`: no need to keep them)."""
     decoded = decode_html(body, content_type)
     fields = page_item(decoded.html, url, site, hints, fetched_at, memory)
     fields["html"] = decoded.html
     fields["page_encoding"] = decoded.encoding
+    fields["page_decoding"] = {"declared": decoded.declared, "how": decoded.how}
     fields["page_body_needed"] = decoded.html.encode("utf-8") != body
     return fields

@@ -30,14 +30,14 @@ from twisted.python.failure import Failure
 from crawler.discovery.gone import GoneBackoff, is_gone
 from crawler.discovery.known import KnownUrls
 from crawler.discovery.middlewares import OffsiteRedirect
-from crawler.discovery.safety import ForbiddenByRobots, xml_problem
+from crawler.discovery.safety import ForbiddenByRobots, count_decoding, xml_problem
 from crawler.discovery.sharepoint_api import BadApiAnswer, api_records, api_text
 from crawler.discovery.urls import clean_url
 from crawler.extraction.pool import shared_pool
 from crawler.items import ArticleItem
 from crawler.registry import Site
 from crawler.site_memory import CrawlMemory
-from crawler.text.decoding import response_headers
+from crawler.text.decoding import Decoded, response_headers
 
 logger = logging.getLogger(__name__)
 
@@ -595,6 +595,12 @@ class SiteSpider(scrapy.Spider):
             return
         self.count("extract/pages")
         self.memory.add_sample(fields.pop("memory_sample"))
+        how = fields.pop("page_decoding", None) or {}
+        count_decoding(
+            Decoded("", fields.get("page_encoding") or "utf-8", how.get("declared"),
+                    how.get("how") or ""),
+            response.url, self.crawler.stats, self.warn_once,
+        )
         if self.since and self.older_than_since(fields.get("published_at"), hints.get("section")):
             self.count("dropped/older_than_since")
             self.logger.debug("published before since: %s", response.url)
