@@ -139,7 +139,8 @@ class ArticleWriter:
             )
             article_id = self._insert_article(row)
             counter["near_duplicates"] += self.index_near_duplicates(
-                article_id, item["text"], seen_at, item.get("near_sketch", minhash.NOT_GIVEN)
+                article_id, item["text"], seen_at, item.get("near_sketch", minhash.NOT_GIVEN),
+                fresh=True,
             )
             outcome = "new"
         db.execute(
@@ -164,7 +165,7 @@ class ArticleWriter:
             if facets is None:
                 counter["facets_failed"] += 1
             else:
-                self.write_facets(article_id, facets)
+                self.write_facets(article_id, facets, fresh=outcome == "new")
                 counter["facets"] += 1
         return outcome
 

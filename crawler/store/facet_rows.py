@@ -39,12 +39,16 @@ class FacetRows:
             self._facets_failed = True
             return None
 
-    def write_facets(self, article_id: int, facets: Mapping[str, Any]) -> None:
+    def write_facets(
+        self, article_id: int, facets: Mapping[str, Any], fresh: bool = False
+    ) -> None:
         """Replace the article's partners, provinces and relevance with `facets`
-        (crawler.extraction.facets.analyse's result)."""
+        (crawler.extraction.facets.analyse's result); `fresh`: a new article, nothing to
+        replace."""
         db = self.db
-        for table in FACET_TABLES:
-            db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        if not fresh:
+            for table in FACET_TABLES:
+                db.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
         db.conn.executemany(
             "INSERT INTO article_partners (article_id, kind, code, name, country, in_title,"
             " in_lead, in_text, mentions, implied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

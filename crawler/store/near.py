@@ -20,21 +20,28 @@ class NearDuplicates:
     """Store's near-duplicate index and merges (a mixin of crawler.store.database.Store)."""
 
     def index_near_duplicates(
-        self, article_id: int, text: str, found_at: str, known: Any = minhash.NOT_GIVEN
+        self,
+        article_id: int,
+        text: str,
+        found_at: str,
+        known: Any = minhash.NOT_GIVEN,
+        fresh: bool = False,
     ) -> int:
         """(Re)compute the article's signature and LSH buckets and link its near duplicates.
 
         Candidates come from the article's own buckets (an indexed lookup, no scan); each is
         linked when the estimated Jaccard similarity reaches minhash.THRESHOLD. Returns the
         number of links made. `known` is minhash.sketch(text) when the caller has it already
-        (a crawl computes it off the reactor).
+        (a crawl computes it off the reactor); `fresh`: a new article's id, with nothing to
+        replace.
         """
         db = self.db
-        db.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
-        db.execute(
-            "DELETE FROM near_duplicates WHERE article_id = ? OR other_id = ?",
-            [article_id, article_id],
-        )
+        if not fresh:
+            db.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
+            db.execute(
+                "DELETE FROM near_duplicates WHERE article_id = ? OR other_id = ?",
+                [article_id, article_id],
+            )
         sketch = minhash.sketch(text) if known is minhash.NOT_GIVEN else minhash.as_sketch(known)
         if sketch is None:
             db.execute("DELETE FROM article_signatures WHERE article_id = ?", [article_id])
