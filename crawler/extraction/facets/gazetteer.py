@@ -100,10 +100,14 @@ class Gazetteer:
         toks = tokens(text)
         keys = [key(t) for t, _ in toks]
         hits: list[Hit] = []
-        i, n = 0, len(toks)
-        while i < n:
+        index = self.index
+        end = 0  # the first token not inside the last hit
+        # only the tokens that start some name are tried (a few in a hundred)
+        for i in [i for i, k in enumerate(keys) if k in index]:
+            if i < end:
+                continue
             hit = None
-            for entry in self.index.get(keys[i], ()):
+            for entry in index[keys[i]]:
                 size = len(entry.keys)
                 if tuple(keys[i : i + size]) != entry.keys:
                     continue
@@ -115,11 +119,9 @@ class Gazetteer:
                     continue  # a language ("tiếng Anh", "tiếng Italy"), not a country
                 hit = Hit(entry, i, i + size)
                 break
-            if hit is None:
-                i += 1
-                continue
-            hits.append(hit)
-            i = hit.end
+            if hit is not None:
+                hits.append(hit)
+                end = hit.end
         return [h for h in self._resolve_context(hits, toks, keys) if h.entry.kind != "blocked"]
 
     @staticmethod
