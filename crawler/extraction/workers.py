@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import fcntl
 import importlib
+import json
 import os
 import pickle
 import struct
@@ -27,6 +28,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 HEADER = struct.Struct("<Q")
+# A worker starts on the parent's sys.path (as multiprocessing's spawn does), so that it finds
+# this package wherever the parent found it: an egg under Scrapyd, a checkout, site-packages.
+BOOT = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    f"from {__name__} import _serve; _serve(sys.argv[2])"
+)
 PIPE_BYTES = 1 << 20
 AHEAD = 2  # calls written to a worker before its answers: one running, one waiting
 READ_LIMIT = 1 << 30  # a result may carry a large page (the caps bound what is kept)
@@ -115,8 +122,9 @@ class PipeWorkers:
             while len(self.workers) < self.count:
                 process = await asyncio.create_subprocess_exec(
                     sys.executable,
-                    "-m",
-                    __name__,
+                    "-c",
+                    BOOT,
+                    json.dumps(sys.path),  # the project may come from an egg (Scrapyd)
                     self.initializer,
                     stdin=asyncio.subprocess.PIPE,
                     stdout=asyncio.subprocess.PIPE,
@@ -203,5 +211,3 @@ def _serve(initializer: str) -> None:
         channel.flush()
 
 
-if __name__ == "__main__":
-    _serve(sys.argv[1])
