@@ -155,7 +155,7 @@ def mostly_links(el: etree._Element, share: float = 0.5) -> bool:
 
 def in_list(el: etree._Element) -> bool:
     """Inside a list item or a link (a teaser of another page)."""
-    return any(a.tag in ("li", "a") for a in el.iterancestors())
+    return next(el.iterancestors("li", "a"), None) is not None  # lxml filters the tags in C
 
 
 HEADLINE_WORDS = (4, 25)
@@ -311,9 +311,7 @@ def densest_block(root: etree._Element) -> etree._Element | None:
         parent = el.getparent()
         if parent is None or in_list(el):
             continue
-        if el.tag == "div" and any(
-            isinstance(c.tag, str) and c.tag in INNER_BLOCKS for c in el.iterdescendants()
-        ):
+        if el.tag == "div" and next(el.iterdescendants(*INNER_BLOCKS), None) is not None:
             continue
         inside, total = link_chars(el)
         if total - inside > 0:

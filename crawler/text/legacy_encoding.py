@@ -24,6 +24,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from itertools import islice
 
 # TCVN3 (ABC, TCVN 5712:1993 VN3) code -> Unicode, per base letter: tones in the order
 # (none or base), grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot below (nặng).
@@ -74,6 +75,7 @@ TCVN3_CHARS = frozenset(chr(code) for code in TCVN3_TO_UNICODE)
 _SYMBOL_CODES = (*range(0xA1, 0xAF), *range(0xB5, 0xBA), *range(0xBB, 0xBF), 0xD7, 0xF7)
 TCVN3_SYMBOLS = frozenset(chr(code) for code in _SYMBOL_CODES)
 _SYMBOL = re.compile("[" + "".join(map(re.escape, sorted(TCVN3_SYMBOLS))) + "]")
+_CODE = re.compile("[" + "".join(map(re.escape, sorted(TCVN3_CHARS))) + "]")
 
 # Letters only Vietnamese Unicode text has (Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư and U+1EA0-U+1EF9), plus
 # the five combining tone marks windows-1258 text decodes to.
@@ -112,7 +114,10 @@ def _visible_text(html: str) -> str:
 def tcvn3_evidence(html: str) -> dict[str, int | bool]:
     """The detector's counts on a page (or plain text): letters, TCVN3 codes, in-word TCVN3
     symbols, Vietnamese Unicode letters, and whether an ABC (.Vn*) font is declared."""
-    text = _visible_text(html) if "<" in html else html
+    return _evidence(html, _visible_text(html) if "<" in html else html)
+
+
+def _evidence(html: str, text: str) -> dict[str, int | bool]:
     letters = codes = symbols = 0
     previous_is_letter = False
     for i, c in enumerate(text):
@@ -148,9 +153,15 @@ def looks_tcvn3(html: str) -> bool:
     is supporting evidence that lowers the bar, never proof on its own: many converted pages
     kept their old font names.
     """
-    if len(_SYMBOL.findall(html)) < 3:  # the fast answer for nearly every page
+    if sum(1 for _ in islice(_SYMBOL.finditer(html), 3)) < 3:  # the fast answer, most pages
         return False
-    ev = tcvn3_evidence(html)
+    text = _visible_text(html) if "<" in html else html
+    # Cheap counts first: every branch below needs MIN_SYMBOLS codes (symbols are codes), and
+    # Unicode Vietnamese (most pages that get here) is ruled out without the per-letter loop.
+    codes = len(_CODE.findall(text))
+    if codes < MIN_SYMBOLS or len(_VIETNAMESE.findall(text)) > codes * MAX_UNICODE_SHARE:
+        return False
+    ev = _evidence(html, text)
     letters, codes, symbols = int(ev["letters"]), int(ev["tcvn3"]), int(ev["symbols"])
     if not letters or not codes:
         return False
