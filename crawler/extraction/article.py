@@ -199,8 +199,24 @@ class ArticlePage:
         self.dense_block: etree._Element | None = None
         self.raw_lines: list[str] = []
         self.body_method = "rule"
+        self._texts: dict[etree._Element, str] = {}
+        self._elsewhere: dict[etree._Element, bool] = {}
 
     # --- shared evidence -----------------------------------------------------------------
+
+    def text_of(self, el: etree._Element) -> str:
+        """text_of(el), once per element (headings are read by several tests)."""
+        text = self._texts.get(el)
+        if text is None:
+            text = self._texts[el] = text_of(el)
+        return text
+
+    def links_elsewhere(self, el: etree._Element) -> bool:
+        """ev.links_elsewhere(el, url), once per element."""
+        found = self._elsewhere.get(el)
+        if found is None:
+            found = self._elsewhere[el] = ev.links_elsewhere(el, self.url)
+        return found
 
     @functools.cached_property
     def order(self) -> dict[etree._Element, int]:
@@ -241,9 +257,9 @@ class ArticlePage:
             el = node.root
             if not isinstance(el, etree._Element) or ev.in_list(el):
                 continue
-            if ev.links_elsewhere(el, self.url):  # a teaser's headline, linking to its story
+            if self.links_elsewhere(el):  # a teaser's headline, linking to its story
                 continue
-            text = text_of(el)
+            text = self.text_of(el)
             if text and len(text) <= MAX_HEADING_CHARS:
                 out.append((el, text))
         return sorted(out, key=lambda pair: pair[0].tag != "h1")
@@ -288,8 +304,8 @@ class ArticlePage:
             return []
         out = []
         for el in self.root.iter("h1", "h2", "h3"):
-            text = text_of(el)
-            if ev.links_elsewhere(el, self.url):
+            text = self.text_of(el)
+            if self.links_elsewhere(el):
                 continue  # a teaser's headline
             if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
                 out.append(self.order[el])

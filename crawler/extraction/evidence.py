@@ -4,6 +4,7 @@ link, a photo credit? Each is cheap and linear; the page objects combine them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -62,6 +63,7 @@ NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
 
 
+@functools.lru_cache(maxsize=4096)  # the same titles and lines are compared many times a page
 def key(text: str | None) -> str:
     """Comparison form: NFC, case-folded, punctuation and spacing collapsed."""
     if not text:
