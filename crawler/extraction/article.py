@@ -49,9 +49,11 @@ ARTICLE_TIME = "(//article//time/@datetime)[1]"
 TITLE_SEPARATORS = (" - ", " – ", " | ", " :: ")
 HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class, 'title') and not(self::a)]"
 MAX_HEADING_CHARS = 300
-# A date line: an element whose class or id names a date, holding a numeric date.
+# A date line: an element whose class or id names a date, holding a numeric date (the regex,
+# a Python call per element, runs only where there is a class or an id).
 DATELINE = (
-    "//*[not(self::script or self::style or self::meta)][re:test(concat(@class, ' ', @id),"
+    "//*[@class or @id][not(self::script or self::style or self::meta)]"
+    "[re:test(concat(@class, ' ', @id),"
     " 'date|time|ngay|publish|posted|thoigian|thoi-gian', 'i')]"
 )
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")

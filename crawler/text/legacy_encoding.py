@@ -24,7 +24,6 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
-from itertools import islice
 
 # TCVN3 (ABC, TCVN 5712:1993 VN3) code -> Unicode, per base letter: tones in the order
 # (none or base), grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot below (nặng).
@@ -90,9 +89,9 @@ _H_FONT_ELEMENT = re.compile(
     r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]{0,2000}?(?:face\s{0,9}=|font-family\s{0,9}:)\s{0,9}["']?\s{0,9}\.?Vn[A-Za-z]{0,40}H\b[^>]{0,2000})>(?P<inner>(?:(?!</(?P=tag)\s{0,9}>).)*)(?:</(?P=tag)\s{0,9}>|\Z)""",
     re.I | re.S,
 )
-_SCRIPT_STYLE = re.compile(
-    r"<(script|style)\b(?:(?!</\1\s{0,9}>).)*(?:</\1\s{0,9}>|\Z)", re.I | re.S
-)
+# The first closing tag or the end: every match from an opening tag succeeds, so the lazy scan
+# is linear (and a third of the cost of a lookahead at every character).
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s{0,9}>|\Z)", re.I | re.S)
 _TAG = re.compile(r"<[^<>]*>")  # not [^>]*: a run of "<" without ">" was quadratic
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _TEXT_OR_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&]+|&")
@@ -153,7 +152,7 @@ def looks_tcvn3(html: str) -> bool:
     is supporting evidence that lowers the bar, never proof on its own: many converted pages
     kept their old font names.
     """
-    if sum(1 for _ in islice(_SYMBOL.finditer(html), 3)) < 3:  # the fast answer, most pages
+    if len(_SYMBOL.findall(html)) < 3:  # the fast answer for nearly every page
         return False
     text = _visible_text(html) if "<" in html else html
     # Cheap counts first: every branch below needs MIN_SYMBOLS codes (symbols are codes), and
