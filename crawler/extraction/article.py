@@ -33,7 +33,15 @@ from . import evidence as ev
 from .blocks import clean_space, paragraphs, text_of
 from .figures import images_by_rule, images_generic
 from .memory import EMPTY, SiteMemory
-from .page import MetaTags, all_texts, jsonld_article, jsonld_author, jsonld_text, select
+from .page import (
+    MetaTags,
+    all_texts,
+    jsonld_article,
+    jsonld_author,
+    jsonld_text,
+    select,
+    unmatched,
+)
 
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
@@ -203,6 +211,7 @@ class ArticlePage:
         self.body_method = "rule"
         self._texts: dict[etree._Element, str] = {}
         self._elsewhere: dict[etree._Element, bool] = {}
+        self._unmatched: dict[tuple[str, ...], frozenset[str]] = {}
 
     # --- shared evidence -----------------------------------------------------------------
 
@@ -330,7 +339,15 @@ class ArticlePage:
 
     def rule_matches(self, rules: tuple[str, ...]) -> list[tuple[etree._Element | None, str]]:
         """(element, text) of every match of the first rule that matches with text."""
-        for rule in rules:
+        skip: frozenset[str] = frozenset()
+        for n, rule in enumerate(rules):
+            if n == 1:  # no text from the first rule: rule out the others in one scan
+                rest = rules[1:]
+                if rest not in self._unmatched:
+                    self._unmatched[rest] = unmatched(self.sel, rest)
+                skip = self._unmatched[rest]
+            if rule in skip:
+                continue
             found = []
             for node in select(self.sel, rule):
                 root = node.root

@@ -6,17 +6,45 @@ Rules are CSS (with parsel's ::text / ::attr()) or XPath when they start with "/
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from .blocks import clean_space, text_of
 
 
 def select(sel: Selector, rule: str):
     return sel.xpath(rule) if rule.startswith(("/", "(")) else sel.css(rule)
+
+
+# A CSS rule that is one step over the whole page: "descendant-or-self::TAG[PREDICATE]".
+_ONE_STEP = re.compile(r"descendant-or-self::(\*|[A-Za-z][\w-]*)\[([^\[\]]*)\]")
+
+
+def unmatched(sel: Selector, rules: Iterable[str]) -> frozenset[str]:
+    """The rules that surely match nothing on the page, found in one scan: CSS rules of one
+    step are tested together (generic profiles try a dozen class names, a scan of the page
+    each, where most pages have none of them)."""
+    steps: dict[str, str] = {}
+    for rule in rules:
+        if rule.startswith(("/", "(")):
+            continue
+        try:
+            m = _ONE_STEP.fullmatch(css2xpath(rule))
+        except Exception:  # noqa: BLE001 - a bad rule raises where it is used, not here
+            continue
+        if m:
+            tag, predicate = m.groups()
+            steps[rule] = f"({predicate})" if tag == "*" else f"(self::{tag} and ({predicate}))"
+    if len(steps) < 2 or not isinstance(sel.root, etree._Element):
+        return frozenset()
+    if sel.root.xpath(f"descendant-or-self::*[{' or '.join(steps.values())}]"):
+        return frozenset()
+    return frozenset(steps)
 
 
 def first_match(sel: Selector, rules: Iterable[str]) -> tuple[str, Any] | None:
