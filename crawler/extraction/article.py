@@ -212,6 +212,7 @@ class ArticlePage:
         self._texts: dict[etree._Element, str] = {}
         self._elsewhere: dict[etree._Element, bool] = {}
         self._unmatched: dict[tuple[str, ...], frozenset[str]] = {}
+        self._attributes: dict[str, str] = {}
 
     # --- shared evidence -----------------------------------------------------------------
 
@@ -341,10 +342,10 @@ class ArticlePage:
         """(element, text) of every match of the first rule that matches with text."""
         skip: frozenset[str] = frozenset()
         for n, rule in enumerate(rules):
-            if n == 1:  # no text from the first rule: rule out the others in one scan
+            if n == 1:  # no text from the first rule: rule out the others at once
                 rest = rules[1:]
                 if rest not in self._unmatched:
-                    self._unmatched[rest] = unmatched(self.sel, rest)
+                    self._unmatched[rest] = unmatched(self.sel, rest, self._attributes)
                 skip = self._unmatched[rest]
             if rule in skip:
                 continue
