@@ -266,8 +266,13 @@ def locate(root: etree._Element, line: str) -> etree._Element | None:
     if len(probe) < 10:
         return None
     need = min(20, len(probe))
+    # Any text that begins the line holds its first word (as far as `need` goes): a substring
+    # test first spares collapsing the spaces of every text of the page.
+    word = probe[:need].split(" ", 1)[0]
 
     def starts(text: str | None) -> bool:
+        if not text or word not in text:
+            return False
         text = clean_space(text)[:30]
         n = min(len(text), len(probe))
         return n >= need and text[:n] == probe[:n]
