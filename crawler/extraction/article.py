@@ -812,7 +812,8 @@ class ArticlePage:
         at = self.order[self.title_el]
         start = self.body_start if self.body_start and self.body_start > at else at + NEAR_BODY
         elements = list(self.order)
-        for pos in [*range(at + 1, min(start, at + NEAR_BODY)), *range(at - 1, max(at - 8, 0), -1)]:
+        end = min(start, at + NEAR_BODY, len(elements))  # a heading that ends the page
+        for pos in [*range(at + 1, end), *range(at - 1, max(at - 8, 0), -1)]:
             el = elements[pos]
             if not isinstance(el.tag, str) or el.tag in ev.SKIP_TEXT or ev.in_list(el):
                 continue
