@@ -61,7 +61,7 @@ def _attempt(
         if "stored" in page:  # decompressed here, in the worker
             page = {**page, "html": page_text(page["stored"])}
         item = reextract_page(page, sites, memories)
-        return item if item["rejected"] else prepare_replacement(item)
+        return item if item["rejected"] else prepare_replacement(item, hashed=True)
     except Exception as exc:  # one broken page must not stop the run
         return repr(exc)
 

@@ -20,12 +20,13 @@ def page_text(stored: tuple[Any, Any, Any]) -> str:
     return stored_page_text(*stored)
 
 
-def prepare_replacement(item: dict[str, Any]) -> dict[str, Any]:
+def prepare_replacement(item: dict[str, Any], hashed: bool = False) -> dict[str, Any]:
     """The item as `replace_extraction` writes it: capped, hashed, folded for search. Pure, so
-    that `scrapy reextract` runs it in its worker processes rather than in the writer."""
+    that `scrapy reextract` runs it in its worker processes rather than in the writer.
+    `hashed`: the item's `content_hash` is its text's (fresh from the normalising pipelines)."""
     item = dict(item)
-    cap_fields(item)
-    item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
+    if cap_fields(item) or not (hashed and item.get("content_hash")):
+        item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
     item[PREPARED] = folded_for_search(item.get("title"), item.get("lead"), item.get("text"))
     return item
 
