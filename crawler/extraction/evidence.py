@@ -138,7 +138,8 @@ def clean_byline(text: str | None) -> str | None:
 
 
 def _chars(texts: Iterable[str]) -> int:
-    return sum(len(t) - t.count(" ") - t.count("\n") - t.count("\t") for t in texts)
+    text = "".join(texts)
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
 
 
 def link_chars(el: etree._Element) -> tuple[int, int]:
@@ -179,11 +180,12 @@ def links_elsewhere(el: etree._Element, url: str) -> bool:
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
+        if len(key("".join(a.itertext()))) * 5 < text * 4:  # the link holds little of it
+            continue
         parts = urlsplit(urljoin(url, href))
         if parts.scheme not in ("http", "https"):  # javascript:, mailto: — not a page
             continue
-        target = parts._replace(fragment="").geturl().rstrip("/")
-        if target != own and len(key("".join(a.itertext()))) * 5 >= text * 4:
+        if parts._replace(fragment="").geturl().rstrip("/") != own:
             return True
     return False
 
