@@ -87,3 +87,20 @@ def test_generic_page_nested_thousands_of_levels():
     item = page_item(html, "https://example.org/tin/a.html", None, None, FETCH_TIME)
     assert isinstance(item["rejections"], list)
     assert item.get("title") in (None, "Tỉnh đón đoàn Lào")
+
+
+def test_story_heading_that_ends_the_page():
+    """A redesign that leaves the title rule's heading as the page's last element (no date
+    line after it): the date search near the heading stops at the end of the page."""
+    sentence = "Đoàn công tác của tỉnh đã làm việc với các đối tác nước ngoài về hợp tác đầu tư. "
+    title = "Tin đối ngoại hôm nay"
+    html = (
+        f'<html><head><title>{title}</title><meta property="og:title" content="{title}">'
+        f"</head><body>{f'<p>{sentence * 6}</p>' * 3}"
+        f'<h1 class="article-title">{title}</h1></body></html>'
+    )
+    item = page_item(
+        html, "https://baoquocte.vn/tin-1.html", default_registry()["baoquocte"], {}, FETCH_TIME
+    )
+    assert item["title"] == title
+    assert item["published_at"] is None

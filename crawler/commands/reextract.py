@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from crawler.site_memory import learn_from_store
 from crawler.store import Store, StoreError
+from crawler.store.reextraction import page_text, prepare_replacement
 from pipelines.chain import normalise
 
 
@@ -58,7 +58,10 @@ def _attempt(
     memories: Mapping[str, SiteMemory] | None = None,
 ) -> dict[str, Any] | str:
     try:
-        return reextract_page(page, sites, memories)
+        if "stored" in page:  # decompressed here, in the worker
+            page = {**page, "html": page_text(page["stored"])}
+        item = reextract_page(page, sites, memories)
+        return item if item["rejected"] else prepare_replacement(item, hashed=True)
     except Exception as exc:  # one broken page must not stop the run
         return repr(exc)
 
@@ -74,21 +77,50 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+# A worker's registry and site memories, sent once when it starts (with every task they were
+# pickled again: a site's memory holds the titles of all its stored articles).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(sites: Mapping[str, Site], memories: Mapping[str, SiteMemory] | None) -> None:
+    _WORKER["sites"], _WORKER["memories"] = sites, memories
+
+
+def _attempt_chunk(pages: list[Mapping[str, Any]]) -> list[dict[str, Any] | str]:
+    return [_attempt(page, _WORKER["sites"], _WORKER["memories"]) for page in pages]
+
+
+CHUNK = 8  # pages a task: one hand-off to a worker and back
+AHEAD = 4  # tasks queued per worker, so that none waits while the parent writes
+
+
 def extracted(
     pages: Iterable[Mapping[str, Any]],
     sites: Mapping[str, Site],
     workers: int,
     memories: Mapping[str, SiteMemory] | None = None,
 ) -> Iterator[tuple[Mapping[str, Any], dict[str, Any] | str]]:
-    """(page, item or error) in page order; extraction on `workers` processes, a window at a
-    time so that memory holds a few dozen pages, not the archive."""
+    """(page, item or error) in page order; extraction on `workers` processes, a sliding window
+    of tasks so that memory holds a few dozen pages, not the archive, and the workers are fed
+    while the parent writes the results."""
     if workers <= 1:
         yield from ((page, _attempt(page, sites, memories)) for page in pages)
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        for chunk in _chunks(pages, 16 * workers):
-            results = pool.map(_attempt, chunk, repeat(sites), repeat(memories), chunksize=8)
-            yield from zip(chunk, results, strict=True)
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(sites, memories),
+    ) as pool:
+        window: deque[tuple[list[Mapping[str, Any]], Future]] = deque()
+        for chunk in _chunks(pages, CHUNK):
+            window.append((chunk, pool.submit(_attempt_chunk, chunk)))
+            if len(window) >= AHEAD * workers:
+                done, future = window.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while window:
+            done, future = window.popleft()
+            yield from zip(done, future.result(), strict=True)
 
 
 def reextract(
@@ -110,7 +142,7 @@ def reextract(
     query = "SELECT DISTINCT site FROM articles"
     names = [site] if site else [name for (name,) in store.db.execute(query)]
     memories = {name: learn_from_store(store.db, name) for name in names if name}
-    pages = store.stored_pages(site=site, limit=limit)
+    pages = store.stored_pages(site=site, limit=limit, decode=workers <= 1)
     for page, item in extracted(pages, sites, workers, memories):
         article_id = page["article_id"]
         if isinstance(item, str):

@@ -33,7 +33,15 @@ from . import evidence as ev
 from .blocks import clean_space, paragraphs, text_of
 from .figures import images_by_rule, images_generic
 from .memory import EMPTY, SiteMemory
-from .page import MetaTags, all_texts, jsonld_article, jsonld_author, jsonld_text, select
+from .page import (
+    MetaTags,
+    all_texts,
+    jsonld_article,
+    jsonld_author,
+    jsonld_text,
+    select,
+    unmatched,
+)
 
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
@@ -49,9 +57,11 @@ ARTICLE_TIME = "(//article//time/@datetime)[1]"
 TITLE_SEPARATORS = (" - ", " – ", " | ", " :: ")
 HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class, 'title') and not(self::a)]"
 MAX_HEADING_CHARS = 300
-# A date line: an element whose class or id names a date, holding a numeric date.
+# A date line: an element whose class or id names a date, holding a numeric date (the regex,
+# a Python call per element, runs only where there is a class or an id).
 DATELINE = (
-    "//*[not(self::script or self::style or self::meta)][re:test(concat(@class, ' ', @id),"
+    "//*[@class or @id][not(self::script or self::style or self::meta)]"
+    "[re:test(concat(@class, ' ', @id),"
     " 'date|time|ngay|publish|posted|thoigian|thoi-gian', 'i')]"
 )
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
@@ -199,8 +209,26 @@ class ArticlePage:
         self.dense_block: etree._Element | None = None
         self.raw_lines: list[str] = []
         self.body_method = "rule"
+        self._texts: dict[etree._Element, str] = {}
+        self._elsewhere: dict[etree._Element, bool] = {}
+        self._unmatched: dict[tuple[str, ...], frozenset[str]] = {}
+        self._attributes: dict[str, str] = {}
 
     # --- shared evidence -----------------------------------------------------------------
+
+    def text_of(self, el: etree._Element) -> str:
+        """text_of(el), once per element (headings are read by several tests)."""
+        text = self._texts.get(el)
+        if text is None:
+            text = self._texts[el] = text_of(el)
+        return text
+
+    def links_elsewhere(self, el: etree._Element) -> bool:
+        """ev.links_elsewhere(el, url), once per element."""
+        found = self._elsewhere.get(el)
+        if found is None:
+            found = self._elsewhere[el] = ev.links_elsewhere(el, self.url)
+        return found
 
     @functools.cached_property
     def order(self) -> dict[etree._Element, int]:
@@ -241,9 +269,9 @@ class ArticlePage:
             el = node.root
             if not isinstance(el, etree._Element) or ev.in_list(el):
                 continue
-            if ev.links_elsewhere(el, self.url):  # a teaser's headline, linking to its story
+            if self.links_elsewhere(el):  # a teaser's headline, linking to its story
                 continue
-            text = text_of(el)
+            text = self.text_of(el)
             if text and len(text) <= MAX_HEADING_CHARS:
                 out.append((el, text))
         return sorted(out, key=lambda pair: pair[0].tag != "h1")
@@ -288,8 +316,8 @@ class ArticlePage:
             return []
         out = []
         for el in self.root.iter("h1", "h2", "h3"):
-            text = text_of(el)
-            if ev.links_elsewhere(el, self.url):
+            text = self.text_of(el)
+            if self.links_elsewhere(el):
                 continue  # a teaser's headline
             if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
                 out.append(self.order[el])
@@ -312,7 +340,15 @@ class ArticlePage:
 
     def rule_matches(self, rules: tuple[str, ...]) -> list[tuple[etree._Element | None, str]]:
         """(element, text) of every match of the first rule that matches with text."""
-        for rule in rules:
+        skip: frozenset[str] = frozenset()
+        for n, rule in enumerate(rules):
+            if n == 1:  # no text from the first rule: rule out the others at once
+                rest = rules[1:]
+                if rest not in self._unmatched:
+                    self._unmatched[rest] = unmatched(self.sel, rest, self._attributes)
+                skip = self._unmatched[rest]
+            if rule in skip:
+                continue
             found = []
             for node in select(self.sel, rule):
                 root = node.root
@@ -776,7 +812,8 @@ class ArticlePage:
         at = self.order[self.title_el]
         start = self.body_start if self.body_start and self.body_start > at else at + NEAR_BODY
         elements = list(self.order)
-        for pos in [*range(at + 1, min(start, at + NEAR_BODY)), *range(at - 1, max(at - 8, 0), -1)]:
+        end = min(start, at + NEAR_BODY, len(elements))  # a heading that ends the page
+        for pos in [*range(at + 1, end), *range(at - 1, max(at - 8, 0), -1)]:
             el = elements[pos]
             if not isinstance(el.tag, str) or el.tag in ev.SKIP_TEXT or ev.in_list(el):
                 continue

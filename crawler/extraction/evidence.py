@@ -4,6 +4,7 @@ link, a photo credit? Each is cheap and linear; the page objects combine them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -62,6 +63,7 @@ NAME_JOINERS = {"-", "–", "—", "&", "và", ",", "/"}
 MAX_NAME_WORDS = 8
 
 
+@functools.lru_cache(maxsize=4096)  # the same titles and lines are compared many times a page
 def key(text: str | None) -> str:
     """Comparison form: NFC, case-folded, punctuation and spacing collapsed."""
     if not text:
@@ -136,7 +138,8 @@ def clean_byline(text: str | None) -> str | None:
 
 
 def _chars(texts: Iterable[str]) -> int:
-    return sum(len(t) - t.count(" ") - t.count("\n") - t.count("\t") for t in texts)
+    text = "".join(texts)
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
 
 
 def link_chars(el: etree._Element) -> tuple[int, int]:
@@ -155,7 +158,7 @@ def mostly_links(el: etree._Element, share: float = 0.5) -> bool:
 
 def in_list(el: etree._Element) -> bool:
     """Inside a list item or a link (a teaser of another page)."""
-    return any(a.tag in ("li", "a") for a in el.iterancestors())
+    return next(el.iterancestors("li", "a"), None) is not None  # lxml filters the tags in C
 
 
 HEADLINE_WORDS = (4, 25)
@@ -177,11 +180,12 @@ def links_elsewhere(el: etree._Element, url: str) -> bool:
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
+        if len(key("".join(a.itertext()))) * 5 < text * 4:  # the link holds little of it
+            continue
         parts = urlsplit(urljoin(url, href))
         if parts.scheme not in ("http", "https"):  # javascript:, mailto: — not a page
             continue
-        target = parts._replace(fragment="").geturl().rstrip("/")
-        if target != own and len(key("".join(a.itertext()))) * 5 >= text * 4:
+        if parts._replace(fragment="").geturl().rstrip("/") != own:
             return True
     return False
 
@@ -264,8 +268,13 @@ def locate(root: etree._Element, line: str) -> etree._Element | None:
     if len(probe) < 10:
         return None
     need = min(20, len(probe))
+    # Any text that begins the line holds its first word (as far as `need` goes): a substring
+    # test first spares collapsing the spaces of every text of the page.
+    word = probe[:need].split(" ", 1)[0]
 
     def starts(text: str | None) -> bool:
+        if not text or word not in text:
+            return False
         text = clean_space(text)[:30]
         n = min(len(text), len(probe))
         return n >= need and text[:n] == probe[:n]
@@ -311,9 +320,7 @@ def densest_block(root: etree._Element) -> etree._Element | None:
         parent = el.getparent()
         if parent is None or in_list(el):
             continue
-        if el.tag == "div" and any(
-            isinstance(c.tag, str) and c.tag in INNER_BLOCKS for c in el.iterdescendants()
-        ):
+        if el.tag == "div" and next(el.iterdescendants(*INNER_BLOCKS), None) is not None:
             continue
         inside, total = link_chars(el)
         if total - inside > 0:

@@ -6,17 +6,51 @@ Rules are CSS (with parsel's ::text / ::attr()) or XPath when they start with "/
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from .blocks import clean_space, text_of
 
 
 def select(sel: Selector, rule: str):
     return sel.xpath(rule) if rule.startswith(("/", "(")) else sel.css(rule)
+
+
+# A CSS rule of one step whose predicate needs an attribute to hold a string:
+# "descendant-or-self::*[@class and contains(@class, 'x') and ...]", "...a[@rel = 'x']".
+_NEEDS = re.compile(
+    r"descendant-or-self::(?:\*|[A-Za-z][\w-]*)\[@([A-Za-z][\w-]*)"
+    r" (?:and contains\(@\1, '([^']*)'\)|= '([^']*)')((?: and [^\[\]]*)?)\]"
+)
+
+
+def unmatched(sel: Selector, rules: Iterable[str], values: dict[str, str]) -> frozenset[str]:
+    """The CSS rules that surely match nothing: those that need an attribute to hold a string
+    no such attribute of the page holds (generic profiles try a dozen class names, each a scan
+    of the page, where most pages have none). `values` caches the page's attribute values."""
+    if not isinstance(sel.root, etree._Element):
+        return frozenset()
+    out = set()
+    for rule in rules:
+        if rule.startswith(("/", "(")):
+            continue
+        try:
+            m = _NEEDS.fullmatch(css2xpath(rule))
+        except Exception:  # a bad rule raises where it is used, not here
+            continue
+        if not m or " or " in m.group(4):
+            continue
+        attr = m.group(1)
+        if attr not in values:
+            values[attr] = "\0".join(sel.root.xpath(f"//@{attr}", smart_strings=False))
+        if (m.group(2) if m.group(2) is not None else m.group(3)) not in values[attr]:
+            out.add(rule)
+    return frozenset(out)
 
 
 def first_match(sel: Selector, rules: Iterable[str]) -> tuple[str, Any] | None:

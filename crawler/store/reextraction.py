@@ -12,15 +12,39 @@ from crawler.store.pages import stored_page_text
 from crawler.store.schema import EXTRACTED_COLUMNS, JSON_COLUMNS, folded_for_search
 from crawler.text.normalise import content_hash
 
+PREPARED = "folded_for_search"  # the key prepare_replacement adds
+
+
+def page_text(stored: tuple[Any, Any, Any]) -> str:
+    """A page's text from its stored columns (`stored_pages(decode=False)`)."""
+    return stored_page_text(*stored)
+
+
+def prepare_replacement(item: dict[str, Any], hashed: bool = False) -> dict[str, Any]:
+    """The item as `replace_extraction` writes it: capped, hashed, folded for search. Pure, so
+    that `scrapy reextract` runs it in its worker processes rather than in the writer.
+    `hashed`: the item's `content_hash` is its text's (fresh from the normalising pipelines)."""
+    item = dict(item)
+    if cap_fields(item) or not (hashed and item.get("content_hash")):
+        item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
+    item[PREPARED] = folded_for_search(item.get("title"), item.get("lead"), item.get("text"))
+    return item
+
 
 class Reextraction:
     """Store's re-extraction (a mixin of crawler.store.database.Store)."""
 
     def stored_pages(
-        self, site: str | None = None, limit: int | None = None, after_id: int = 0
+        self,
+        site: str | None = None,
+        limit: int | None = None,
+        after_id: int = 0,
+        decode: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """One stored page per article (the one that gave its current text, else the article's
-        own URL, else its site's latest), articles in id order."""
+        own URL, else its site's latest), articles in id order. With `decode=False` a page
+        carries `stored` (its columns as stored, for `page_text`) instead of `html`: worker
+        processes decompress it, not the one that reads the store."""
         sql = """
             SELECT article_id, page_id FROM (
                 SELECT a.id AS article_id, (
@@ -54,14 +78,18 @@ class Reextraction:
                 if not self._one("SELECT 1 FROM articles WHERE id = ?", article_id):
                     continue  # merged into another article since this chunk was read
                 url, page_site, fetched_at, html, hints, headers, body = pages[page_id]
-                yield {
+                page = {
                     "article_id": article_id,
                     "url": url,
                     "site": page_site,
                     "fetched_at": fetched_at,
-                    "html": stored_page_text(html, headers, body),
                     "hints": json.loads(hints) if hints else {},
                 }
+                if decode:
+                    page["html"] = stored_page_text(html, headers, body)
+                else:
+                    page["stored"] = (html, headers, body)
+                yield page
             if left > 0:
                 left -= len(found)
 
@@ -84,9 +112,7 @@ class Reextraction:
         keeps its URL, site and fetch time; a re-extraction is not an edit by the site, so it
         writes no `article_versions` row. `dry_run` only tells what would happen.
         """
-        item = dict(item)
-        cap_fields(item)
-        item["content_hash"] = content_hash(item["text"])  # of the stored body, as in a crawl
+        item = dict(item) if PREPARED in item else prepare_replacement(item)
         with self.transaction():
             other = self._one(
                 "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
@@ -105,7 +131,7 @@ class Reextraction:
             new = {name: item.get(name) for name in EXTRACTED_COLUMNS}
             new["content_hash"] = item["content_hash"]
             new["capped"] = item.get("capped")
-            new.update(folded_for_search(new["title"], new["lead"], new["text"]))
+            new.update(item[PREPARED])
             for name in JSON_COLUMNS:
                 if isinstance(current.get(name), str):
                     current[name] = json.loads(current[name])

@@ -74,6 +74,7 @@ TCVN3_CHARS = frozenset(chr(code) for code in TCVN3_TO_UNICODE)
 _SYMBOL_CODES = (*range(0xA1, 0xAF), *range(0xB5, 0xBA), *range(0xBB, 0xBF), 0xD7, 0xF7)
 TCVN3_SYMBOLS = frozenset(chr(code) for code in _SYMBOL_CODES)
 _SYMBOL = re.compile("[" + "".join(map(re.escape, sorted(TCVN3_SYMBOLS))) + "]")
+_CODE = re.compile("[" + "".join(map(re.escape, sorted(TCVN3_CHARS))) + "]")
 
 # Letters only Vietnamese Unicode text has (Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư and U+1EA0-U+1EF9), plus
 # the five combining tone marks windows-1258 text decodes to.
@@ -88,9 +89,9 @@ _H_FONT_ELEMENT = re.compile(
     r"""<(?P<tag>font|span|p|div|td|th|b|strong|h[1-6])\b(?P<attrs>[^>]{0,2000}?(?:face\s{0,9}=|font-family\s{0,9}:)\s{0,9}["']?\s{0,9}\.?Vn[A-Za-z]{0,40}H\b[^>]{0,2000})>(?P<inner>(?:(?!</(?P=tag)\s{0,9}>).)*)(?:</(?P=tag)\s{0,9}>|\Z)""",
     re.I | re.S,
 )
-_SCRIPT_STYLE = re.compile(
-    r"<(script|style)\b(?:(?!</\1\s{0,9}>).)*(?:</\1\s{0,9}>|\Z)", re.I | re.S
-)
+# The first closing tag or the end: every match from an opening tag succeeds, so the lazy scan
+# is linear (and a third of the cost of a lookahead at every character).
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s{0,9}>|\Z)", re.I | re.S)
 _TAG = re.compile(r"<[^<>]*>")  # not [^>]*: a run of "<" without ">" was quadratic
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _TEXT_OR_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&]+|&")
@@ -112,7 +113,10 @@ def _visible_text(html: str) -> str:
 def tcvn3_evidence(html: str) -> dict[str, int | bool]:
     """The detector's counts on a page (or plain text): letters, TCVN3 codes, in-word TCVN3
     symbols, Vietnamese Unicode letters, and whether an ABC (.Vn*) font is declared."""
-    text = _visible_text(html) if "<" in html else html
+    return _evidence(html, _visible_text(html) if "<" in html else html)
+
+
+def _evidence(html: str, text: str) -> dict[str, int | bool]:
     letters = codes = symbols = 0
     previous_is_letter = False
     for i, c in enumerate(text):
@@ -150,7 +154,13 @@ def looks_tcvn3(html: str) -> bool:
     """
     if len(_SYMBOL.findall(html)) < 3:  # the fast answer for nearly every page
         return False
-    ev = tcvn3_evidence(html)
+    text = _visible_text(html) if "<" in html else html
+    # Cheap counts first: every branch below needs MIN_SYMBOLS codes (symbols are codes), and
+    # Unicode Vietnamese (most pages that get here) is ruled out without the per-letter loop.
+    codes = len(_CODE.findall(text))
+    if codes < MIN_SYMBOLS or len(_VIETNAMESE.findall(text)) > codes * MAX_UNICODE_SHARE:
+        return False
+    ev = _evidence(html, text)
     letters, codes, symbols = int(ev["letters"]), int(ev["tcvn3"]), int(ev["symbols"])
     if not letters or not codes:
         return False
