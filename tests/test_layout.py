@@ -33,6 +33,7 @@ STAGE_OF_PREFIX = {
 # Third-party modules slow to import (or, for the reactor, that install something on import):
 # a function may import them lazily, with a comment saying why.
 LAZY_ALLOWED = (
+    "numpy",
     "dateparser",
     "babel",
     "pycountry",

@@ -17,12 +17,11 @@ sketch to the store with the item (`near_sketch`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 import zlib
 from typing import Any
-
-import numpy
 
 from crawler.text.normalise import comparison_key, key_hash, key_syllables, syllables
 
@@ -62,26 +61,33 @@ def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
         words = syllables(text)
     if not words:
         return None
+    import numpy  # imported lazily: slow to import, and the crawl's reactor never sketches
+
+    multipliers, increments, combine = _hash_family()
     hashes = numpy.array(list(map(zlib.crc32, map(str.encode, words))), dtype=numpy.uint64)
     span = min(SHINGLE, len(words))
     count = len(words) - span + 1
     keys = hashes[:count].copy()
     for offset in range(1, span):  # modulo 2**64: numpy wraps unsigned arithmetic
-        keys *= _COMBINE
+        keys *= combine
         keys += hashes[offset : offset + count]
     keys = numpy.unique((keys ^ (keys >> numpy.uint64(32))) & numpy.uint64(0xFFFFFFFF))
-    values = numpy.multiply.outer(keys, _MULTIPLIERS)
-    values += _INCREMENTS
+    values = numpy.multiply.outer(keys, multipliers)
+    values += increments
     values >>= numpy.uint64(32)
     return tuple(values.min(axis=0).tolist()), len(keys)
 
 
-_COMBINE = numpy.uint64(0x100000001B3)  # the FNV-1 64-bit prime
-_SEEDED = numpy.random.default_rng(20261204)
-_MULTIPLIERS = _SEEDED.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64, endpoint=False) | (
-    numpy.uint64(1)
-)
-_INCREMENTS = _SEEDED.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64, endpoint=False)
+@functools.cache
+def _hash_family() -> tuple[Any, Any, Any]:
+    """The multipliers and increments of the PERMUTATIONS hash functions (fixed seed) and the
+    shingle-combining prime (FNV-1, 64 bits)."""
+    import numpy  # imported lazily: see sketch
+
+    seeded = numpy.random.default_rng(20261204)
+    multipliers = seeded.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64) | numpy.uint64(1)
+    increments = seeded.integers(0, 2**64, PERMUTATIONS, dtype=numpy.uint64)
+    return multipliers, increments, numpy.uint64(0x100000001B3)
 
 
 def as_sketch(value: Any) -> Sketch | None:
