@@ -31,7 +31,7 @@ from pathlib import Path
 
 import trafilatura
 
-from bench.bench_crawl import HOST, Site
+from bench.bench_crawl import HOST, Site, clean_env
 from crawler.commands.reextract import reextract_page
 from crawler.extraction.item import page_item
 from crawler.registry import default_registry
@@ -45,7 +45,7 @@ AEB_REPEAT = 5
 
 
 def timed(*args: str) -> float:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env = clean_env()
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "scrapy", *args],

@@ -352,7 +352,13 @@ def watch(args: list[str], env: dict[str, str], profile: Path | None = None) -> 
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    """The environment without proxies, and with bytecode caching on as in any installation
+    (a PYTHONDONTWRITEBYTECODE=1 shell would make every crawl compile the project again)."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if "proxy" not in k.lower() and k != "PYTHONDONTWRITEBYTECODE"
+    }
 
 
 def crawl(
