@@ -71,19 +71,21 @@ class CrawlMemory:
 
     def __init__(
         self,
-        stored: Iterable[Mapping[str, Any]] = (),
+        stored: Iterable[Mapping[str, Any]] | Callable[[], Iterable[Mapping[str, Any]]] = (),
         window: int = STORE_SAMPLE,
         publish: Callable[[SiteMemory], Any] | None = None,
     ):
+        """`stored`: the store's items, or a function reading them, called when the memory
+        is first needed (an incremental run that finds nothing new never reads them)."""
         self.window: deque[Sample] = deque()
         self.size = window
         self.counts = Counts()
         self.publish = publish or (lambda memory: memory)
         self._since = 0
         self._lock = threading.Lock()
-        for item in stored:
-            self._push(sample(item))
-        self._relearn()
+        self._stored = stored
+        self._memory: SiteMemory | None = None
+        self._current: Any = None
 
     @classmethod
     def from_store(
@@ -92,7 +94,28 @@ class CrawlMemory:
         site: str,
         publish: Callable[[SiteMemory], Any] | None = None,
     ) -> CrawlMemory:
-        return cls(memory_items(store_path, site), publish=publish)
+        return cls(lambda: memory_items(store_path, site), publish=publish)
+
+    def _load(self) -> None:
+        stored, self._stored = self._stored, ()
+        for item in stored() if callable(stored) else stored:
+            self._push(sample(item))
+        self._relearn()
+
+    @property
+    def memory(self) -> SiteMemory:
+        with self._lock:
+            if self._memory is None:
+                self._load()
+            return self._memory
+
+    @property
+    def current(self) -> Any:
+        """What goes with an extraction call (see `publish`)."""
+        with self._lock:
+            if self._memory is None:
+                self._load()
+            return self._current
 
     def _push(self, s: Sample) -> None:
         self.window.append(s)
@@ -101,8 +124,8 @@ class CrawlMemory:
             self.counts.remove(self.window.popleft())
 
     def _relearn(self) -> None:
-        self.memory = self.counts.memory() if self.window else EMPTY
-        self.current = self.publish(self.memory)
+        self._memory = self.counts.memory() if self.window else EMPTY
+        self._current = self.publish(self._memory)
 
     def add(self, item: Mapping[str, Any]) -> None:
         """Count an extracted item (its `memory_sample` when the worker made one)."""
@@ -111,6 +134,8 @@ class CrawlMemory:
 
     def add_sample(self, s: Sample) -> None:
         with self._lock:
+            if self._memory is None:
+                self._load()
             self._push(s)
             self._since += 1
             if self._since >= RELEARN_EVERY:

@@ -150,3 +150,18 @@ def test_shared_memory_travels_as_a_path_and_is_read_back():
     finally:
         pool.close()
     assert not Path(shared.path).exists()  # removed with the pool
+
+
+def test_crawl_memory_reads_the_store_only_when_first_needed():
+    reads = []
+
+    def stored() -> list[dict[str, object]]:
+        reads.append(1)
+        return [{"title": f"Tin {n}", "text": "Các tin khác", "page_titles": [PORTAL]}
+                for n in range(5)]
+
+    crawl = CrawlMemory(stored)
+    assert reads == []  # a run that extracts nothing never reads the store
+    assert crawl.current.is_name(PORTAL) and crawl.memory.is_chrome("Các tin khác")
+    crawl.add({"title": "Tin mới", "text": "x"})
+    assert reads == [1]
