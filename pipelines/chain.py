@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.text.normalise import content_hash
+from crawler.text.normalise import content_hash, normalise_item_text
 
 from .caps import cap_fields
 from .dates import normalise_date
-from .text import normalise_text
 from .validate import rejection_reason
 
 
@@ -16,7 +15,7 @@ def normalise(item: dict[str, Any]) -> dict[str, Any]:
     """Cap, then apply text, date and hash normalisation (as the crawl's pipelines do); record
     why the item would be dropped."""
     cap_fields(item)
-    normalise_text(item)
+    normalise_item_text(item)
     normalise_date(item)
     item["rejected"] = rejection_reason(item)
     item["content_hash"] = content_hash(item["text"]) if item.get("text") else None

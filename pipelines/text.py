@@ -10,11 +10,6 @@ from crawler.extraction.pool import shared_pool, step_report
 from crawler.text.normalise import normalise_item_text
 
 
-def normalise_text(item: Any) -> Any:
-    normalise_item_text(item)
-    return item
-
-
 class NormaliseTextPipeline:
     """normalise_item_text, done in the extraction worker for the spiders' items."""
 
@@ -26,5 +21,6 @@ class NormaliseTextPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        ran, _ = step_report(item, "normalise_text")
-        return item if ran else normalise_text(item)
+        if not step_report(item, "normalise_text")[0]:
+            normalise_item_text(item)
+        return item

@@ -158,7 +158,7 @@ class ExtractionPool:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.executor: PipeWorkers | None = None
+        self.processes: PipeWorkers | None = None
         self.steps: list[Step] = []
         self._shared_dir: tempfile.TemporaryDirectory[str] | None = None
         self._shared_files: list[str] = []
@@ -191,14 +191,14 @@ class ExtractionPool:
         return Shared(path, value)
 
     def _start(self) -> PipeWorkers:
-        if self.executor is None:
+        if self.processes is None:
             # The workers are the parallelism: a BLAS thread pool in each (numpy's OpenBLAS
             # starts one thread per core) spins between calls and doubled a fingerprint's CPU.
             env = dict(os.environ)
             for var in BLAS_THREADS:
                 env.setdefault(var, "1")
-            self.executor = PipeWorkers(self.workers, f"{__name__}:_warm_up", env)
-        return self.executor
+            self.processes = PipeWorkers(self.workers, f"{__name__}:_warm_up", env)
+        return self.processes
 
     async def extract(
         self,
@@ -256,11 +256,9 @@ class ExtractionPool:
 
     def close(self) -> None:
         """Close the workers' pipes (each ends when its stdin closes) and the shared files."""
-        if self.executor is not None:
-            for worker in self.executor.workers:
-                if worker.process.returncode is None and worker.process.stdin:
-                    worker.process.stdin.close()
-            self.executor = None
+        if self.processes is not None:
+            self.processes.close()
+            self.processes = None
         if self._shared_dir is not None:
             self._shared_dir.cleanup()
             self._shared_dir, self._shared_files = None, []

@@ -164,7 +164,15 @@ class PipeWorkers:
             if not future.done():
                 min(ready, key=lambda w: w.load).send(payload, future)
 
+    def close(self) -> None:
+        """Close every worker's pipe: each ends when its stdin closes (no waiting here)."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            if worker.process.returncode is None and worker.process.stdin:
+                worker.process.stdin.close()
+
     async def stop(self) -> None:
+        """close(), then wait for each worker to end."""
         workers, self.workers = self.workers, []
         for worker in workers:
             await worker.stop()

@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlite_utils.db import jsonify_if_needed
+
 from crawler.discovery.urls import canonical_url, clean_url
 from crawler.store import minhash
 from crawler.store.caps import cap_fields, limit_of
@@ -217,12 +219,8 @@ class ArticleWriter:
 
 
 def _sql_values(row: dict[str, Any]) -> dict[str, Any]:
-    """Lists and dicts as JSON text, as sqlite-utils stores them."""
-    return {
-        name: json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict, tuple))
-        else value
-        for name, value in row.items()
-    }
+    """Lists and dicts as JSON text, as sqlite-utils' insert stores them."""
+    return {name: jsonify_if_needed(value) for name, value in row.items()}
 
 
 def store_prep(item: dict[str, Any]) -> None:
