@@ -39,6 +39,7 @@ from .page import (
     jsonld_article,
     jsonld_author,
     jsonld_text,
+    parse_html,
     select,
     unmatched,
 )
@@ -57,12 +58,19 @@ ARTICLE_TIME = "(//article//time/@datetime)[1]"
 TITLE_SEPARATORS = (" - ", " – ", " | ", " :: ")
 HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class, 'title') and not(self::a)]"
 MAX_HEADING_CHARS = 300
-# A date line: an element whose class or id names a date, holding a numeric date (the regex,
-# a Python call per element, runs only where there is a class or an id).
+# A date line: an element whose class or id names a date (in any case), holding a numeric
+# date. Plain XPath string functions: a regex test would be a Python call per element.
+_NAMES = (
+    "translate(concat(@class, ' ', @id),"
+    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+)
 DATELINE = (
-    "//*[@class or @id][not(self::script or self::style or self::meta)]"
-    "[re:test(concat(@class, ' ', @id),"
-    " 'date|time|ngay|publish|posted|thoigian|thoi-gian', 'i')]"
+    "//*[@class or @id][not(self::script or self::style or self::meta)][{}]".format(
+        " or ".join(
+            f"contains({_NAMES}, '{word}')"
+            for word in ("date", "time", "ngay", "publish", "posted", "thoigian", "thoi-gian")
+        )
+    )
 )
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b")
 MAX_DATELINE_CHARS = 120
@@ -196,7 +204,7 @@ class ArticlePage:
         self.profile = profile
         self.hints = hints or {}
         self.memory = memory or EMPTY
-        self.sel = Selector(text=self.html)
+        self.sel = parse_html(self.html)
         self.root = self.sel.root if isinstance(self.sel.root, etree._Element) else None
         self.layout: str | None = None
         for layout in profile.layouts:  # the template of its time, chosen by its markup
@@ -575,7 +583,7 @@ class ArticlePage:
         else:
             rule_paras = []
         if not paras and self.hints.get("body_html"):
-            api_sel = Selector(text=self.hints["body_html"])
+            api_sel = parse_html(self.hints["body_html"])
             paras = paragraphs(api_sel.root)
             method = "api"
             if not images:  # the page lost its body: photos and captions come with the API's
