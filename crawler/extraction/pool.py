@@ -10,6 +10,7 @@ and warmed up once; one pool per process is shared by every spider and pipeline 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -163,6 +164,7 @@ class ExtractionPool:
         self._shared_dir: tempfile.TemporaryDirectory[str] | None = None
         self._shared_files: list[str] = []
         self._shared_numbers = itertools.count()
+        self._starting: asyncio.Task[None] | None = None  # start(): kept from the collector
 
     def add_step(self, name: str, step: Callable[[dict[str, Any]], Any]) -> None:
         """Run `step(item)` in the worker right after extraction, for every page the spiders
@@ -189,6 +191,18 @@ class ExtractionPool:
         while len(self._shared_files) > SHARED_FILES_KEPT:
             os.unlink(self._shared_files.pop(0))
         return Shared(path, value)
+
+    def start(self) -> None:
+        """Start the worker processes now, in the background, when called inside the running
+        event loop (the spider's creation): their start-up (about half a second of imports
+        each) then overlaps the crawl's own instead of holding back its first pages."""
+        if self.workers == 0 or (self.processes is not None and self.processes.workers):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no crawl running: they start with the first call
+            return
+        self._starting = loop.create_task(self._start().spawn())
 
     def _start(self) -> PipeWorkers:
         if self.processes is None:
@@ -256,6 +270,9 @@ class ExtractionPool:
 
     def close(self) -> None:
         """Close the workers' pipes (each ends when its stdin closes) and the shared files."""
+        if self._starting is not None:
+            self._starting.cancel()  # a crawl that ended before its workers had started
+            self._starting = None
         if self.processes is not None:
             self.processes.close()
             self.processes = None

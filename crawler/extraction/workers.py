@@ -134,6 +134,11 @@ class PipeWorkers:
                 _widen(process.stdin)
                 self.workers.append(Worker(process, self._answered))
 
+    async def spawn(self) -> None:
+        """Start the missing workers now (a failure here shows again at the first call)."""
+        with contextlib.suppress(OSError):
+            await self._ensure()
+
     async def call(self, fn: Any, *args: Any) -> Any:
         payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
         if not all(w.alive for w in self.workers) or len(self.workers) < self.count:

@@ -143,6 +143,7 @@ class SiteSpider(scrapy.Spider):
             1, settings.getint("DISCOVERY_MAX_API_RECORDS", spider.api_max_records)
         )
         spider.extractor = shared_pool(settings)
+        spider.extractor.start()  # the workers' start-up overlaps the crawl's
         if settings.getbool("SITE_MEMORY", True):  # what the site repeats is chrome
             spider.memory = CrawlMemory.from_store(
                 settings.get("SQLITE_PATH"), spider.site.name, publish=spider.extractor.share
