@@ -1,14 +1,17 @@
-"""The normalising pipelines as one function, for commands that extract without storing."""
+"""The normalising pipelines as one function, for commands that extract without storing.
+
+It imports no Scrapy (the commands' worker processes import it): the pipelines' pure parts
+come from the stages below them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crawler.extraction.item import rejection_reason
+from crawler.store.caps import cap_fields
 from crawler.text.normalise import content_hash, normalise_item_text
 
-from .caps import cap_fields
 from .dates import normalise_date
-from .validate import rejection_reason
 
 
 def normalise(item: dict[str, Any]) -> dict[str, Any]:

@@ -6,10 +6,11 @@ this pipeline only counts it by source and by reason in the crawl stats.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import Crawler
-from scrapy.statscollectors import StatsCollector
+if TYPE_CHECKING:  # types only: the commands' workers import this module without Scrapy
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction.dates import MAX_INPUT
 from crawler.extraction.dating import apply_date

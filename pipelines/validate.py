@@ -7,19 +7,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-MIN_TEXT_CHARS = 200
-
-
-def rejection_reason(item: Any, min_text_chars: int = MIN_TEXT_CHARS) -> str | None:
-    """Why this item is not an article, or None when it is one."""
-    if not (item.get("title") or "").strip():
-        return "no_title"
-    text = (item.get("text") or "").strip()
-    if not text:
-        return "no_text"
-    if len(text) < min_text_chars:
-        return "text_too_short"
-    return None
+from crawler.extraction.item import MIN_TEXT_CHARS, rejection_reason
 
 
 class ValidatePipeline:

@@ -234,6 +234,23 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
+def test_the_batch_commands_workers_import_no_scrapy():
+    """`extract --batch` and `reextract` workers unpickle their tasks from crawler.commands.batch:
+    importing Scrapy there doubled each worker's start-up."""
+    import subprocess
+
+    from crawler.commands import batch
+
+    tasks = (batch._chunk, batch._attempt_chunk, batch._init_worker)
+    assert {task.__module__ for task in tasks} == {"crawler.commands.batch"}
+    code = "import sys, crawler.commands.batch\n"
+    code += "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_workers_steps_import_neither_scrapy_nor_the_glue(tmp_path: Path):
     """The pipelines' steps travel to the extraction workers by reference: importing them
     there must not pull Scrapy, Twisted or the pipelines into every worker (memory, start-up)."""

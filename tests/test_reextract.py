@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.commands.extract import read_page
-from crawler.commands.reextract import reextract, reextract_page
+from crawler.commands.batch import read_page, reextract_page
+from crawler.commands.reextract import reextract
 from crawler.registry import default_registry
 from crawler.store import Store, compress_html
 from crawler.text.normalise import content_hash

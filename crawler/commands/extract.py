@@ -15,76 +15,17 @@ import gzip
 import json
 import sys
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.extraction.item import page_item
+from crawler.commands.batch import run_tasks, site_for
 from crawler.extraction.pool import default_workers
-from crawler.registry import Site, default_registry
+from crawler.registry import default_registry
 from crawler.terminal import printable
-from crawler.text.decoding import decode_html
-from pipelines.chain import normalise
-
-
-def site_for(url: str, sites: dict[str, Site]) -> Site | None:
-    host = (urlsplit(url).hostname or "").lower()
-    return next((s for s in sites.values() if host in s.hosts), None)
-
-
-def read_page(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-
-
-def extract_file(path: Path, url: str, site: Site | None, fetched_at: datetime) -> dict[str, Any]:
-    """Decode a saved page as the crawl does (crawler.text.decoding, no header: the bytes and the
-    page's own declaration decide), extract it and run the normalising pipelines."""
-    html = decode_html(read_page(path)).html
-    return normalise(page_item(html, url, site, None, fetched_at.isoformat()))
-
-
-def _task(task: tuple[Path, str, Site | None, datetime]) -> dict[str, Any] | str:
-    path = task[0]
-    try:
-        return extract_file(*task)
-    except (OSError, EOFError, zlib.error) as exc:  # missing, unreadable or broken gzip
-        return f"{path}: cannot read: {exc}"
-    except RecursionError:
-        return f"{path}: cannot extract: the page is nested too deeply"
-    except Exception as exc:  # one bad page must not end the batch
-        return f"{path}: cannot extract: {type(exc).__name__}: {exc}"
-
-
-def _chunk(tasks: list[tuple[Path, str, Site | None, datetime]]) -> list[dict[str, Any] | str]:
-    return [_task(task) for task in tasks]
-
-
-def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int) -> Iterator:
-    """Results in input order; many pages go to a pool of worker processes. A worker that
-    dies (a page that crashes the parser) fails its pages and the ones still queued, with a
-    message each, never the whole command."""
-    if workers <= 1 or len(tasks) < 8:
-        yield from map(_task, tasks)
-        return
-    chunks = [tasks[i : i + 8] for i in range(0, len(tasks), 8)]
-    workers = min(workers, len(chunks))  # `--workers 100000` starts no more than it can use
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_chunk, chunk) for chunk in chunks]
-        for future, chunk in zip(futures, chunks, strict=True):
-            try:
-                yield from future.result()
-            except BrokenProcessPool:
-                yield from (f"{task[0]}: cannot extract: a worker process died" for task in chunk)
 
 
 def parse_fetched_at(value: str) -> datetime:

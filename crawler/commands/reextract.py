@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,100 +25,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict
-from crawler.extraction.item import page_item
-from crawler.extraction.memory import SiteMemory
+from crawler.commands.batch import extracted
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from crawler.site_memory import learn_from_store
 from crawler.store import Store, StoreError
-from crawler.store.reextraction import page_text, prepare_replacement
-from pipelines.chain import normalise
-
-
-def reextract_page(
-    page: Mapping[str, Any],
-    sites: Mapping[str, Site],
-    memories: Mapping[str, SiteMemory] | None = None,
-) -> dict[str, Any]:
-    """One stored page → the item a crawl would have produced from it (as the spider does)."""
-    site = sites.get(page["site"])
-    memory = (memories or {}).get(page["site"])
-    fields = page_item(
-        page["html"], page["url"], site, dict(page["hints"]), page["fetched_at"], memory
-    )
-    fields["site"] = page["site"]
-    return normalise(fields)
-
-
-def _attempt(
-    page: Mapping[str, Any],
-    sites: Mapping[str, Site],
-    memories: Mapping[str, SiteMemory] | None = None,
-) -> dict[str, Any] | str:
-    try:
-        if "stored" in page:  # decompressed here, in the worker
-            page = {**page, "html": page_text(page["stored"])}
-        item = reextract_page(page, sites, memories)
-        return item if item["rejected"] else prepare_replacement(item, hashed=True)
-    except Exception as exc:  # one broken page must not stop the run
-        return repr(exc)
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for entry in items:
-        chunk.append(entry)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-# A worker's registry and site memories, sent once when it starts (with every task they were
-# pickled again: a site's memory holds the titles of all its stored articles).
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(sites: Mapping[str, Site], memories: Mapping[str, SiteMemory] | None) -> None:
-    _WORKER["sites"], _WORKER["memories"] = sites, memories
-
-
-def _attempt_chunk(pages: list[Mapping[str, Any]]) -> list[dict[str, Any] | str]:
-    return [_attempt(page, _WORKER["sites"], _WORKER["memories"]) for page in pages]
-
-
-CHUNK = 8  # pages a task: one hand-off to a worker and back
-AHEAD = 4  # tasks queued per worker, so that none waits while the parent writes
-
-
-def extracted(
-    pages: Iterable[Mapping[str, Any]],
-    sites: Mapping[str, Site],
-    workers: int,
-    memories: Mapping[str, SiteMemory] | None = None,
-) -> Iterator[tuple[Mapping[str, Any], dict[str, Any] | str]]:
-    """(page, item or error) in page order; extraction on `workers` processes, a sliding window
-    of tasks so that memory holds a few dozen pages, not the archive, and the workers are fed
-    while the parent writes the results."""
-    if workers <= 1:
-        yield from ((page, _attempt(page, sites, memories)) for page in pages)
-        return
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(sites, memories),
-    ) as pool:
-        window: deque[tuple[list[Mapping[str, Any]], Future]] = deque()
-        for chunk in _chunks(pages, CHUNK):
-            window.append((chunk, pool.submit(_attempt_chunk, chunk)))
-            if len(window) >= AHEAD * workers:
-                done, future = window.popleft()
-                yield from zip(done, future.result(), strict=True)
-        while window:
-            done, future = window.popleft()
-            yield from zip(done, future.result(), strict=True)
 
 
 def reextract(

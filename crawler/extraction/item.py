@@ -59,3 +59,18 @@ def page_item_from_bytes(
     fields["page_decoding"] = {"declared": decoded.declared, "how": decoded.how}
     fields["page_body_needed"] = decoded.html.encode("utf-8") != body
     return fields
+
+
+MIN_TEXT_CHARS = 200
+
+
+def rejection_reason(item: Any, min_text_chars: int = MIN_TEXT_CHARS) -> str | None:
+    """Why this item is not an article, or None when it is one."""
+    if not (item.get("title") or "").strip():
+        return "no_title"
+    text = (item.get("text") or "").strip()
+    if not text:
+        return "no_text"
+    if len(text) < min_text_chars:
+        return "text_too_short"
+    return None
