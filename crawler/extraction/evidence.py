@@ -174,12 +174,13 @@ def headline_like(text: str) -> bool:
 def links_elsewhere(el: etree._Element, url: str) -> bool:
     """A heading that is a link to another page (a teaser's headline), not its own permalink:
     an <a href> inside it carries most of its text and points away from `url`."""
+    links = [(a, href) for a in el.iter("a") if (href := (a.get("href") or "").strip())]
+    links = [(a, href) for a, href in links if not href.startswith("#")]
+    if not links:  # most headings: nothing else to read
+        return False
     text = len(key("".join(el.itertext())))
     own = urlsplit(url)._replace(fragment="").geturl().rstrip("/")
-    for a in el.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
+    for a, href in links:
         if len(key("".join(a.itertext()))) * 5 < text * 4:  # the link holds little of it
             continue
         parts = urlsplit(urljoin(url, href))
