@@ -148,6 +148,9 @@ DOWNLOADER_MIDDLEWARES.update(
         "crawler.discovery.safety.RobotsTxtMiddleware": 100,
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
         "crawler.discovery.safety.HttpCompressionMiddleware": 590,
+        # Scrapy's, but a page whose head has no "refresh" is not decoded in this process
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+        "crawler.discovery.middlewares.CheapMetaRefreshMiddleware": 580,
     }
 )
 DOWNLOAD_FAIL_ON_DATALOSS = True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.discovery.safety import redirect_target
@@ -118,3 +120,24 @@ class HostBoundsMiddleware:
             self.logged.add(netloc)
             logger.warning("request off the site's hosts (%s), not sent: %s", why, request.url)
         raise OffsiteRedirect(f"request off the site's hosts ({why}): {request.url}")
+
+
+# Scrapy reads a refresh in the first 4,096 characters: at most 4 bytes a character in UTF-8.
+REFRESH_HEAD_BYTES = 4 * 4096
+_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
+
+
+class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, without decoding pages that cannot hold a refresh: it
+    decodes every HTML response in the crawl process to look for one, where the article pages
+    are otherwise decoded only by their extraction worker. A head of bytes without the word
+    (in an ASCII-compatible encoding: a NUL byte, UTF-16 or 32, goes to Scrapy) has none."""
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        head = response.body[:REFRESH_HEAD_BYTES]
+        if b"\x00" not in head and _REFRESH.search(head) is None:
+            return response
+        return super().process_response(request, response)
+
