@@ -514,7 +514,8 @@ def test_pipeline_keeps_the_good_items_of_a_refused_batch(tmp_path: Path, caplog
 
 def test_pipeline_full_disk_loses_no_article_silently(tmp_path: Path, caplog):
     path = tmp_path / "news.db"
-    p = pipeline(path, STORE_BATCH_SIZE=100)
+    # max_page_count holds for one connection: the writer's, here in this process
+    p = pipeline(path, STORE_BATCH_SIZE=100, STORE_WRITER_PROCESS=False)
     pages = p.store.db.execute("PRAGMA page_count").fetchone()[0]
     p.store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up
     feed(p, *articles("a", BODY, 20))
@@ -532,8 +533,9 @@ def test_pipeline_writes_batches_behind_the_crawl_and_reports_their_failures(
     tmp_path: Path, caplog
 ):
     """Full batches go to the writer thread, one at a time; what a batch did (stored, lost)
-    still reaches the stats, and nothing is counted twice."""
-    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5)
+    still reaches the stats, and nothing is counted twice (the writer in this process, whose
+    connection the full disk is simulated on)."""
+    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5, STORE_WRITER_PROCESS=False)
     feed(p, *articles("a", BODY, 12))
     assert p.in_flight is not None  # the last full batch is being written, not waited for
     p.flush()
