@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy import signals
@@ -51,8 +52,9 @@ class SQLiteStorePipeline:
     A store that cannot open fails the crawl at start (StoreError, naming the file). A batch
     that cannot be written stops the crawl (finish reason `store_error`) with every lost URL
     logged and counted (`store/lost_items`); so does a writer process that died (killed,
-    crashed), with the batch it had. An item the database refuses is retried alone so that it
-    does not take its batch down with it.
+    crashed), with the batch it had: the batches after it, until the crawl has stopped, are
+    written on the thread. An item the database refuses is retried alone so that it does not
+    take its batch down with it.
     """
 
     def __init__(self, crawler: Crawler):
@@ -68,6 +70,7 @@ class SQLiteStorePipeline:
         self.store: Store | None = None
         self.in_process = not crawler.settings.getbool("STORE_WRITER_PROCESS", True)
         self.process: WriterProcess | None = None
+        self.process_died = False
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.in_flight: Future[Written] | None = None
         self.flushing = asyncio.Lock()
@@ -156,8 +159,12 @@ class SQLiteStorePipeline:
         """The batch written (on whichever thread calls); whatever keeps it from the database
         (a writer process that died, a bug) loses the batch, counted like a database error."""
         try:
-            if self.process is not None:
-                return self.process.write_batch(batch)
+            if self.process is not None and not self.process_died:
+                try:
+                    return self.process.write_batch(batch)
+                except BrokenProcessPool:
+                    self.process_died = True  # the batches still to come go on the thread
+                    raise
             return self.store.write_batch(batch)
         except Exception as exc:
             return Written(failed=batch, error=exc)
