@@ -139,3 +139,31 @@ def test_the_writer_ends_with_a_crawl_killed_by_sigkill(mirror, tmp_path: Path):
             os.killpg(crawl.pid, signal.SIGKILL)  # whatever is left of the crawl
     assert_whole(db)
     assert count(db, "articles") >= 2
+
+
+def test_ctrl_c_to_the_process_group_leaves_the_writer_to_write_every_item(
+    mirror, tmp_path: Path
+):
+    """A terminal's Ctrl-C reaches every process of the group: the writer ignores it and
+    writes what the crawl hands it while the crawl stops gracefully."""
+    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
+    crawl = start_crawl(mirror, db, log)
+    try:
+        wait_for_articles(db, crawl, 2)
+        writer = store_writer_of(crawl)
+        os.killpg(crawl.pid, signal.SIGINT)
+        status = crawl.wait(timeout=180)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(crawl.pid, signal.SIGKILL)
+    assert status == EXIT_FAILED  # stopped early: shutdown
+    with sqlite3.connect(db) as conn:
+        reason, stats = conn.execute("select finish_reason, stats from crawl_runs").fetchone()
+    stats = json.loads(stats)
+    assert reason == "shutdown"
+    assert "store/lost_items" not in stats and "store/errors" not in stats
+    outcomes = sum(stats.get(f"store/{o}", 0) for o in ("new", "duplicate", "seen", "updated"))
+    assert outcomes == stats["item_scraped_count"] >= 2
+    assert stats["store/new"] == count(db, "articles")
+    assert_whole(db)
+    assert ended(writer)
