@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -105,14 +106,16 @@ class SQLiteStorePipeline:
             raise StoreError(str(exc)) from None
 
     def close_spider(self) -> None:
-        self.flush()
-        self.writer.shutdown()
-        if self.process is not None:
-            self.process.close()  # its pipe closes: it ends
-            self.process = None
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        try:
+            self.flush()
+        finally:
+            self.writer.shutdown()
+            if self.process is not None:
+                self.process.close()  # its pipe closes: it ends after its batch
+                self.process = None
+            if self.store is not None:
+                self.store.close()
+                self.store = None
 
     async def process_item(self, item: Any) -> Any:
         record = dict(item)
@@ -167,6 +170,8 @@ class SQLiteStorePipeline:
                     raise
             return self.store.write_batch(batch)
         except Exception as exc:
+            if not isinstance(exc, (sqlite3.Error, BrokenProcessPool)):  # a bug: its traceback
+                logger.error("%s: writing a batch raised", self.path, exc_info=True)
             return Written(failed=batch, error=exc)
 
     def _fail(self, batch: list[dict[str, Any]], exc: Exception) -> None:

@@ -42,14 +42,15 @@ class WriterProcess:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.child = PipeProcess(INITIALIZER)
         try:
-            self._call(_open, str(self.path))
-        except BrokenProcessPool as exc:
+            self.child = PipeProcess(INITIALIZER)
+            try:
+                self._call(_open, str(self.path))
+            except BaseException:
+                self.close()
+                raise
+        except (OSError, BrokenProcessPool) as exc:
             raise StoreError(f"{self.path}: the store writer could not start: {exc}") from None
-        except BaseException:
-            self.close()
-            raise
 
     @property
     def pid(self) -> int:
