@@ -20,8 +20,9 @@ store three times over:
 For each it prints pages/s end to end, the ratio to plain trafilatura's pages/s on the same
 pages in one process (the one-core limit) and to the peer's, where the CPU went per page
 (extraction, fingerprints and the pipelines' other steps as the worker pool measured them, the
-rest of the workers, the reactor process, the mirror server), and the share of the crawl's
-time spent outside extraction, read two ways over the whole run from start-up to exit:
+rest of the workers, the reactor process, the store's writer process, the mirror server), and
+the share of the crawl's time spent outside extraction, read two ways over the whole run from
+start-up to exit:
 
 * CPU: 1 - extraction CPU / (cores x wall time), everything else on the machine counting
   against it (Scrapy, the pipelines, the store, the mirror server);
@@ -55,8 +56,10 @@ import trafilatura
 
 from crawler.extraction import extract_article
 from crawler.registry import DEFAULT_REGISTRY, default_registry, load_registry
+from crawler.store.writer import INITIALIZER
 
 ROOT = Path(__file__).resolve().parent.parent
+WRITER_MARK = INITIALIZER.encode()  # in the writer's command line (crawler.extraction.workers)
 TEMPLATE = ROOT / "tests" / "corpus" / "baoquocte" / "nhiem-vu-doi-ngoai.html"
 GOLD = TEMPLATE.with_suffix(".json")
 HOST = "baoquocte.vn"
@@ -279,6 +282,15 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def is_store_writer(pid: int) -> bool:
+    """The store's writer process (crawler.store.writer), told apart by its command line."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return WRITER_MARK in f.read()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+
+
 def descendants(pid: int) -> list[int]:
     found, todo = [], [pid]
     while todo:
@@ -298,9 +310,10 @@ class Run:
     peak_rss: int
     stats: dict
     reactor_cpu: float  # the crawl process: Scrapy, pipelines, store
-    worker_cpu: float  # its worker processes, last reading before each exited
+    worker_cpu: float  # its extraction workers, last reading before each exited
     mirror_cpu: float  # this process: the mirror server's threads
     peak_reactor_rss: int = 0  # the crawl process alone
+    writer_cpu: float = 0.0  # the store's writer process
 
     @property
     def stored(self) -> int:
@@ -330,12 +343,14 @@ def watch(args: list[str], env: dict[str, str], profile: Path | None = None) -> 
     err: list[str] = []
     reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
     reader.start()
-    peak, peak_reactor, cpu = 0, 0, {}
+    peak, peak_reactor, cpu, writers = 0, 0, {}, set()
     while proc.poll() is None:
         peak = max(peak, tree_rss(proc.pid))
         peak_reactor = max(peak_reactor, process_rss(proc.pid))
         for pid in descendants(proc.pid):
             try:
+                if pid not in cpu and is_store_writer(pid):
+                    writers.add(pid)
                 cpu[pid] = process_cpu(pid)
             except (FileNotFoundError, ProcessLookupError):
                 continue
@@ -348,7 +363,8 @@ def watch(args: list[str], env: dict[str, str], profile: Path | None = None) -> 
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{''.join(err)[-3000:]}")
     reactor = cpu.pop(proc.pid, 0.0)
-    return Run(elapsed, peak, {}, reactor, sum(cpu.values()), mirror, peak_reactor)
+    writer = sum(cpu.pop(pid) for pid in writers)
+    return Run(elapsed, peak, {}, reactor, sum(cpu.values()), mirror, peak_reactor, writer)
 
 
 def clean_env() -> dict[str, str]:
@@ -425,6 +441,7 @@ def report(name: str, run: Run, traf_rate: float, cores: int, peer_rate: float |
         **{f"{step} (a pipeline's step, in the workers)": cpu for step, cpu in pool_cpu.items()},
         "rest of the workers (start-up, IPC)": max(0.0, rest),
         "reactor process (Scrapy, pipelines, store)": run.reactor_cpu,
+        "store writer process (SQLite writes)": run.writer_cpu,
         "mirror server (same machine)": run.mirror_cpu,
     }
     print(
@@ -436,7 +453,7 @@ def report(name: str, run: Run, traf_rate: float, cores: int, peer_rate: float |
         print(f"[{name}] ratio end to end / peer crawler: {rate / peer_rate:.2f}x")
     print(f"[{name}] CPU per page:")
     for label, seconds in per_page.items():
-        if seconds or label.startswith(("reactor", "mirror")):
+        if seconds or label.startswith(("reactor", "store writer", "mirror")):
             print(f"[{name}]   {label:45s} {seconds / n * 1000:6.2f} ms")
     used = sum(per_page.values()) / (cores * run.wall)
     print(f"[{name}] CPU busy: {used:.0%} of {cores} cores x {run.wall:.1f} s")

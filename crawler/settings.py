@@ -89,6 +89,9 @@ SQLITE_PATH = "data/news.db"
 # Only `scrapy crawl` and `crawlall` record a row in crawl_runs (they turn this on).
 RECORD_RUNS = False
 STORE_BATCH_SIZE = 50
+# Batches are written by a process of their own (crawler/store/writer.py), off the reactor's
+# CPU and GIL; False writes them on a thread of the crawl's process.
+STORE_WRITER_PROCESS = True
 
 # Incremental crawls: article URLs the store holds are not fetched again, except those first
 # seen less than REVISIT_HOURS ago, re-read at most every REVISIT_EVERY_HOURS (to catch edits);

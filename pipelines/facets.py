@@ -2,7 +2,7 @@
 the store.
 
 The scan costs about a millisecond an article; it runs in the crawl's worker pool like the
-fingerprints, so neither the reactor nor the store's writer thread spends it. The store writes
+fingerprints, so neither the reactor nor the store's writer process spends it. The store writes
 the result with the article, in the same transaction (and computes it itself for an item that
 comes without it, e.g. from an older crawler through Redis).
 """

@@ -1,4 +1,4 @@
-"""The Scrapy pipeline that writes the SQLite store (crawler.store) on a thread of its own.
+"""The Scrapy pipeline that writes the SQLite store (crawler.store) in a writer process.
 
 Writes go in batches, each batch one `BEGIN IMMEDIATE` transaction that also carries the
 article's URLs, page, signature and full-text entry: a crash (even SIGKILL) loses at most the
@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy import signals
@@ -22,6 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.extraction.pool import shared_pool
 from crawler.store import Store, StoreError, Written, explain, missing_fields, store_prep
+from crawler.store.writer import WriterProcess
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +43,19 @@ def refuse_incomplete(record: dict[str, Any], stats: StatsCollector) -> None:
 class SQLiteStorePipeline:
     """Buffer items and write them in batches (STORE_BATCH_SIZE, or every few seconds).
 
-    A full batch is written by one writer thread while the reactor goes on (SQLite and zlib
-    release the GIL); at most one batch is in flight, so a slow disk holds the crawl back
-    instead of filling memory. The stats are only touched on the reactor thread.
+    A full batch is handed by one writer thread to the store's writer process
+    (crawler.store.writer: its SQLite work leaves this process and its GIL) while the reactor
+    goes on; at most one batch is in flight, so a slow disk holds the crawl back instead of
+    filling memory. The stats are only touched on the reactor thread. `STORE_WRITER_PROCESS =
+    False` writes on the thread itself, as one connection of this process. `self.store` is
+    this process's own connection (opened first: it migrates and checks the file), for reads.
 
     A store that cannot open fails the crawl at start (StoreError, naming the file). A batch
     that cannot be written stops the crawl (finish reason `store_error`) with every lost URL
-    logged and counted (`store/lost_items`); an item the database refuses is retried alone so
-    that it does not take its batch down with it.
+    logged and counted (`store/lost_items`); so does a writer process that died (killed,
+    crashed), with the batch it had: the batches after it, until the crawl has stopped, are
+    written on the thread. An item the database refuses is retried alone so that it does not
+    take its batch down with it.
     """
 
     def __init__(self, crawler: Crawler):
@@ -62,6 +69,9 @@ class SQLiteStorePipeline:
         self.pending: list[dict[str, Any]] = []
         self.oldest = 0.0
         self.store: Store | None = None
+        self.in_process = not crawler.settings.getbool("STORE_WRITER_PROCESS", True)
+        self.process: WriterProcess | None = None
+        self.process_died = False
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.in_flight: Future[Written] | None = None
         self.flushing = asyncio.Lock()
@@ -82,16 +92,30 @@ class SQLiteStorePipeline:
             return
         try:
             self.store = Store(self.path)
+            if self.in_process:
+                return
+            try:
+                self.process = WriterProcess(self.path)
+            except BaseException:
+                self.store.close()
+                self.store = None
+                raise
+            logger.info("%s: store writer process %d", self.path, self.process.pid)
         except StoreError as exc:
             logger.error("%s", exc)
             raise StoreError(str(exc)) from None
 
     def close_spider(self) -> None:
-        self.flush()
-        self.writer.shutdown()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        try:
+            self.flush()
+        finally:
+            self.writer.shutdown()
+            if self.process is not None:
+                self.process.close()  # its pipe closes: it ends after its batch
+                self.process = None
+            if self.store is not None:
+                self.store.close()
+                self.store = None
 
     async def process_item(self, item: Any) -> Any:
         record = dict(item)
@@ -135,9 +159,22 @@ class SQLiteStorePipeline:
             self._fail(written.failed, written.error)
 
     def _write(self, batch: list[dict[str, Any]]) -> Written:
-        return self.store.write_batch(batch)
+        """The batch written (on whichever thread calls); whatever keeps it from the database
+        (a writer process that died, a bug) loses the batch, counted like a database error."""
+        try:
+            if self.process is not None and not self.process_died:
+                try:
+                    return self.process.write_batch(batch)
+                except BrokenProcessPool:
+                    self.process_died = True  # the batches still to come go on the thread
+                    raise
+            return self.store.write_batch(batch)
+        except Exception as exc:
+            if not isinstance(exc, (sqlite3.Error, BrokenProcessPool)):  # a bug: its traceback
+                logger.error("%s: writing a batch raised", self.path, exc_info=True)
+            return Written(failed=batch, error=exc)
 
-    def _fail(self, batch: list[dict[str, Any]], exc: sqlite3.Error) -> None:
+    def _fail(self, batch: list[dict[str, Any]], exc: Exception) -> None:
         self.stats.inc_value("store/errors")
         self.stats.inc_value("store/lost_items", len(batch))
         logger.error(

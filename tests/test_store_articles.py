@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import sqlite3
 import subprocess
 import unicodedata
@@ -514,7 +516,8 @@ def test_pipeline_keeps_the_good_items_of_a_refused_batch(tmp_path: Path, caplog
 
 def test_pipeline_full_disk_loses_no_article_silently(tmp_path: Path, caplog):
     path = tmp_path / "news.db"
-    p = pipeline(path, STORE_BATCH_SIZE=100)
+    # max_page_count holds for one connection: the writer's, here in this process
+    p = pipeline(path, STORE_BATCH_SIZE=100, STORE_WRITER_PROCESS=False)
     pages = p.store.db.execute("PRAGMA page_count").fetchone()[0]
     p.store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up
     feed(p, *articles("a", BODY, 20))
@@ -532,8 +535,9 @@ def test_pipeline_writes_batches_behind_the_crawl_and_reports_their_failures(
     tmp_path: Path, caplog
 ):
     """Full batches go to the writer thread, one at a time; what a batch did (stored, lost)
-    still reaches the stats, and nothing is counted twice."""
-    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5)
+    still reaches the stats, and nothing is counted twice (the writer in this process, whose
+    connection the full disk is simulated on)."""
+    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5, STORE_WRITER_PROCESS=False)
     feed(p, *articles("a", BODY, 12))
     assert p.in_flight is not None  # the last full batch is being written, not waited for
     p.flush()
@@ -549,6 +553,42 @@ def test_pipeline_writes_batches_behind_the_crawl_and_reports_their_failures(
     assert caplog.text.count("not stored: https://thoidai.com.vn/b-") == 10
     with Store(tmp_path / "news.db") as store:
         assert store.db["articles"].count == 12
+
+
+def test_pipeline_writes_in_a_process_of_its_own_read_here(tmp_path: Path):
+    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=2)
+    writer = p.process.pid
+    assert writer != os.getpid() and Path(f"/proc/{writer}").exists()
+    feed(p, *articles("a", BODY, 5))
+    p.flush()
+    assert p.stats.get_value("store/new") == 5
+    assert p.store.db["articles"].count == 5  # this process's connection reads the writes
+    p.close_spider()
+    with pytest.raises(ChildProcessError):  # ended and reaped: no zombie
+        os.waitpid(writer, os.WNOHANG)
+
+
+def test_pipeline_whose_writer_died_loses_one_batch_loudly_then_writes_on(
+    tmp_path: Path, caplog
+):
+    p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=5)
+    writer = p.process.pid
+    feed(p, *articles("a", BODY, 5))
+    p.flush()
+    os.kill(writer, signal.SIGKILL)
+    with caplog.at_level(logging.WARNING):
+        p.pending = articles("b", OTHER, 3)
+        p.flush()
+        feed(p, *articles("c", BODY + " khác", 5))
+        p.close_spider()
+    assert p.stats.get_value("store/lost_items") == 3 and p.stats.get_value("store/errors") == 1
+    assert f"the store writer process {writer} died: killed by SIGKILL" in caplog.text
+    assert caplog.text.count("not stored: https://thoidai.com.vn/b-") == 3
+    assert p.stats.get_value("store/new") == 10
+    with Store(tmp_path / "news.db") as store:
+        assert store.db["articles"].count == 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(writer, os.WNOHANG)
 
 
 def test_pipeline_that_cannot_open_its_store_fails_at_build(tmp_path: Path, caplog):

@@ -9,6 +9,9 @@ worker and reads results when the pipe is readable, as it reads sockets.
 
 A worker that dies (a page that crashes the parser) fails its calls in flight with
 BrokenProcessPool, as the executor did; the next call starts a new worker.
+
+`PipeProcess` is the same child called synchronously, one call at a time, for a caller that
+blocks on the answer anyway (the store's writer: crawler.store.writer).
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import importlib
 import json
 import os
 import pickle
+import signal
 import struct
+import subprocess
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -183,10 +189,75 @@ class PipeWorkers:
             await worker.stop()
 
 
+class PipeProcess:
+    """`process.call(fn, *args)`: fn(*args) in one child of this process, blocking until it
+    answers; a call at a time. The child ends when its stdin closes (`close`, or this process
+    dying), after the call it is running. A child that died fails the call in flight and every
+    later one with BrokenProcessPool, saying how it ended; it is never restarted."""
+
+    def __init__(self, initializer: str, env: dict[str, str] | None = None):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", BOOT, json.dumps(sys.path), initializer],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        _widen_fd(self.process.stdin.fileno())
+        self.lock = threading.Lock()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        with self.lock:
+            try:
+                self.process.stdin.write(HEADER.pack(len(payload)))
+                self.process.stdin.write(payload)
+                self.process.stdin.flush()
+                ok, value = pickle.loads(self._read(HEADER.unpack(self._read(HEADER.size))[0]))
+            except (OSError, ValueError, EOFError):  # its pipes closed: the child ended
+                raise BrokenProcessPool(self._death()) from None
+        if ok:
+            return value
+        raise value
+
+    def _read(self, size: int) -> bytes:
+        data = self.process.stdout.read(size)  # a buffered read returns short only at the end
+        if len(data) != size:
+            raise EOFError
+        return data
+
+    def _death(self) -> str:
+        """How the child ended (it is reaped here: no zombie)."""
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        code = self.process.wait()
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"process {self.pid} died: killed by {signal.Signals(-code).name}"
+        return f"process {self.pid} died: exit status {code}"
+
+    def close(self) -> None:
+        """End the child: it finishes the call it is running, then sees the end of its stdin."""
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
 def _widen(stdin: asyncio.StreamWriter | None) -> None:
+    if stdin is not None:
+        _widen_fd(stdin.get_extra_info("pipe").fileno())
+
+
+def _widen_fd(fd: int) -> None:
     """A pipe of PIPE_BYTES, so that a page goes in one write (Linux; elsewhere as it is)."""
-    fd = stdin.get_extra_info("pipe").fileno() if stdin is not None else None
-    if fd is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
         # above /proc/sys/fs/pipe-max-size it fails: the default size works too
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)

@@ -28,13 +28,13 @@ logger = logging.getLogger(__name__)
 class Written:
     """What one batch write did: each written item's outcome, the counts (`capped/FIELD`,
     `near_duplicates`, `errors`, `lost_items`…), the items the database refused (lost), and
-    the items not written because the database failed (`error`)."""
+    the items not written because the database (or the writer process) failed (`error`)."""
 
     outcomes: list[str] = field(default_factory=list)
     counter: Counter = field(default_factory=Counter)
     refused: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
-    error: sqlite3.Error | None = None
+    error: Exception | None = None
 
 
 class ArticleWriter:

@@ -50,8 +50,9 @@ class Store(ArticleWriter, NearDuplicates, FacetRows, Reextraction, RunsAndGone)
         self.db: sqlite_utils.Database | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # one writer thread at a time may use it: the crawl's pipeline writes from its
-            # writer thread and reads and closes from the reactor thread, never both at once
+            # one thread at a time may use it: the crawl's pipeline (its writer process dead,
+            # or STORE_WRITER_PROCESS off) writes from its writer thread and reads and closes
+            # from the reactor thread, never both at once
             self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.enable_wal()
