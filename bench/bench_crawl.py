@@ -54,7 +54,7 @@ from pathlib import Path
 
 import trafilatura
 
-from crawler.extraction import extract_article
+from crawler.extraction.article import extract_article
 from crawler.registry import DEFAULT_REGISTRY, default_registry, load_registry
 from crawler.store.writer import INITIALIZER
 

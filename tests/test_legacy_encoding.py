@@ -14,7 +14,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.discovery.safety import SafetyMiddleware
-from crawler.extraction import extract_article
+from crawler.extraction.article import extract_article
 from crawler.registry import default_registry
 from crawler.text.legacy_encoding import (
     TCVN3_TO_UNICODE,

@@ -167,3 +167,36 @@ def test_ctrl_c_to_the_process_group_leaves_the_writer_to_write_every_item(
     assert stats["store/new"] == count(db, "articles")
     assert_whole(db)
     assert ended(writer)
+
+
+def extraction_workers_of(crawl: subprocess.Popen) -> list[int]:
+    found = []
+    for pid in children(crawl.pid):
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/cmdline", "rb") as f:
+            if b"crawler.extraction.pool:_warm_up" in f.read():
+                found.append(pid)
+    return found
+
+
+def test_the_extraction_workers_leave_a_ctrl_c_to_the_crawl(mirror, tmp_path: Path):
+    """The group's Ctrl-C is the crawl's to handle (a graceful stop that still needs its
+    workers): a worker that gets one goes on extracting, and the crawl loses nothing."""
+    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
+    crawl = start_crawl(mirror, db, log)
+    try:
+        wait_for_articles(db, crawl, 1)
+        workers = extraction_workers_of(crawl)
+        assert workers
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        time.sleep(0.5)  # the signal delivered and acted on (a worker that took it would die)
+        finished = crawl.poll() is not None  # within the half second: nothing to judge
+        alive = finished or not any(ended(pid) for pid in workers)
+        status = crawl.wait(timeout=180)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(crawl.pid, signal.SIGKILL)
+    assert alive
+    assert status == 0
+    assert "extraction worker died" not in log.read_text()
+

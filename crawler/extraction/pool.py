@@ -15,6 +15,7 @@ import itertools
 import logging
 import os
 import pickle
+import signal
 import tempfile
 import time
 from collections import OrderedDict
@@ -53,7 +54,11 @@ _WARM_UP_PAGE = (
 
 
 def _warm_up() -> None:
-    """Import and exercise the heavy libraries once per worker."""
+    """Import and exercise the heavy libraries once per worker. A terminal's Ctrl-C (or a
+    SIGTERM to the process group) is the crawl's to handle: its graceful stop still needs the
+    workers for the pages in flight, and they end when the crawl closes their pipes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     extract_article(_WARM_UP_PAGE, "https://example.invalid/tin-1.html", Profile("w"))
 
 
