@@ -3,11 +3,17 @@ relevance."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pycountry
 import pytest
 
 from crawler.extraction.facets import analyse, resolve_province, site_province, strip_credits
 from crawler.extraction.facets.gazetteer import gazetteer
+from tests.conftest import ROOT, clean_env
 
 
 def partners(text: str, title: str = "", **kw: str) -> dict[str, set[str]]:
@@ -200,3 +206,48 @@ def test_english_editions_write_provinces_without_diacritics() -> None:
                                                          "Huế"}
     hcm = next(p for p in facets["provinces"] if p["named"] == "Hồ Chí Minh")
     assert hcm["mentions"] == 1  # the city, not the president
+
+
+def _gazetteer_in_a_process(cache: Path, **env: str) -> dict:
+    """gazetteer() in a fresh process whose user cache is `cache`: its version, a scan, and
+    whether it had to import Babel (that is, build)."""
+    code = (
+        "import json, sys\n"
+        "from crawler.extraction.facets.gazetteer import gazetteer\n"
+        "g = gazetteer()\n"
+        "hits = [h.entry.code for h in g.scan('Quan hệ Việt Nam - Lào và Nhật Bản')]\n"
+        "print(json.dumps({'version': g.version, 'hits': hits, 'built': 'babel' in sys.modules}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT, env={**clean_env(), "XDG_CACHE_HOME": str(cache), **env},
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_the_gazetteer_is_read_from_the_users_cache_once_built(tmp_path: Path):
+    first = _gazetteer_in_a_process(tmp_path)
+    again = _gazetteer_in_a_process(tmp_path)
+    assert first["built"] and not again["built"]
+    assert again == {**first, "built": False}
+    assert first["version"] == gazetteer().version and {"LA", "JP"} <= set(first["hits"])
+
+
+def test_another_gazetteer_file_is_built_not_read_from_the_cache(tmp_path: Path):
+    _gazetteer_in_a_process(tmp_path / "cache")
+    edited = tmp_path / "gazetteer.toml"
+    shipped = Path(ROOT, "crawler/extraction/facets/data/gazetteer.toml").read_text("utf-8")
+    edited.write_text(shipped + "\n# an operator's edit\n", "utf-8")
+    other = _gazetteer_in_a_process(tmp_path / "cache", CRAWLER_GAZETTEER=str(edited))
+    assert other["built"] and other["version"] != gazetteer().version
+
+
+def test_a_broken_or_shared_cache_is_not_read(tmp_path: Path):
+    _gazetteer_in_a_process(tmp_path)
+    [cached] = (tmp_path / "vn-news-crawler").glob("gazetteer-*.pickle")
+    cached.write_bytes(cached.read_bytes()[:1000])  # truncated
+    assert _gazetteer_in_a_process(tmp_path)["built"]
+    assert not _gazetteer_in_a_process(tmp_path)["built"]  # written whole again
+    (tmp_path / "vn-news-crawler").chmod(0o777)  # others could have put any pickle there
+    assert _gazetteer_in_a_process(tmp_path)["built"]

@@ -199,9 +199,11 @@ class ExtractionPool:
 
     def start(self) -> None:
         """Start the worker processes now, in the background, when called inside the running
-        event loop (the spider's creation): their start-up (about half a second of imports
-        each) then overlaps the crawl's own instead of holding back its first pages."""
+        event loop (the spider's first article request): their start-up (about half a second
+        of imports each) then overlaps that page's download instead of following it."""
         if self.workers == 0 or (self.processes is not None and self.processes.workers):
+            return
+        if self._starting is not None and not self._starting.done():
             return
         try:
             loop = asyncio.get_running_loop()

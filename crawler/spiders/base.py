@@ -143,7 +143,6 @@ class SiteSpider(scrapy.Spider):
             1, settings.getint("DISCOVERY_MAX_API_RECORDS", spider.api_max_records)
         )
         spider.extractor = shared_pool(settings)
-        spider.extractor.start()  # the workers' start-up overlaps the crawl's
         if settings.getbool("SITE_MEMORY", True):  # what the site repeats is chrome
             spider.memory = CrawlMemory.from_store(
                 settings.get("SQLITE_PATH"), spider.site.name, publish=spider.extractor.share
@@ -299,15 +298,15 @@ class SiteSpider(scrapy.Spider):
             ):
                 self.count("discovery/known_articles")
                 continue
-            requests.append(
-                self.request(
-                    url,
-                    self.parse_article,
-                    cb_kwargs={"hints": {"section": section}},
-                    meta={"dont_cache": True, "article": True},
-                )
-            )
+            requests.append(self.article_request(url, {"section": section}))
         return requests
+
+    def article_request(self, url: str, hints: dict[str, Any]) -> Request:
+        """The request for an article page. The extraction workers start with the first one:
+        their start-up overlaps its download, and a run that finds nothing new starts none."""
+        self.extractor.start()
+        meta = {"dont_cache": True, "article": True}
+        return self.request(url, self.parse_article, cb_kwargs={"hints": hints}, meta=meta)
 
     @classmethod
     def handles_request(cls, request: Request) -> bool:
@@ -562,12 +561,7 @@ class SiteSpider(scrapy.Spider):
         ):
             self.count("discovery/known_articles")
             return None
-        return self.request(
-            url,
-            self.parse_article,
-            cb_kwargs={"hints": hints},
-            meta={"dont_cache": True, "article": True},
-        )
+        return self.article_request(url, hints)
 
     # -- articles -----------------------------------------------------------------------------
 

@@ -10,15 +10,21 @@ pass over its words whatever the size of the gazetteer. Nothing here backtracks.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
+import pickle
 import re
+import sys
+import tempfile
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
+
+from platformdirs import user_cache_dir
 
 from crawler.extraction.facets import signals
 from crawler.text.normalise import fold, normalise_tones
@@ -303,14 +309,30 @@ def _phrases(gaz: Gazetteer, data: dict) -> None:
 
 @functools.cache
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process (about a tenth of a second)."""
+    """The gazetteer, once per process: read from the user's cache when it was built from the
+    same data, code and libraries (a few milliseconds and a megabyte), else built (a tenth of
+    a second and 16 MiB more: Babel's and pycountry's data stay loaded) and cached."""
+    where = os.environ.get(GAZETTEER_ENV) or "crawler/extraction/facets/data/gazetteer.toml"
+    try:
+        text = _data("gazetteer.toml")
+    except OSError as exc:
+        raise GazetteerError(f"{where}: cannot build the gazetteer: {exc!r}") from exc
+    path = _cache_path(text)
+    cached = _read_cache(path) if path is not None else None
+    if cached is not None:
+        return cached
+    gaz = _build(text, where)
+    if path is not None:
+        _write_cache(path, gaz)
+    return gaz
+
+
+def _build(text: str, where: str) -> Gazetteer:
     import babel  # slow to import: only when the gazetteer is built
     import pycountry  # as above
 
-    where = os.environ.get(GAZETTEER_ENV) or "crawler/extraction/facets/data/gazetteer.toml"
     gaz = Gazetteer()
     try:
-        text = _data("gazetteer.toml")
         data = tomllib.loads(text)
         _phrases(gaz, data)
         _countries(gaz, data)
@@ -330,3 +352,44 @@ def gazetteer() -> Gazetteer:
         digest.update(part.encode("utf-8"))
     gaz.version = digest.hexdigest()[:12]
     return gaz
+
+
+CACHE_FORMAT = 1
+
+
+def _cache_path(text: str) -> Path | None:
+    """The cache file of a gazetteer built from `text` by this code with these libraries (None:
+    no cache, e.g. the project runs from an egg whose sources cannot be read)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version_info[:2]}".encode())
+    try:
+        for module in (__file__, signals.__file__):
+            digest.update(Path(module).read_bytes())
+        for part in (text, _data("provinces.tsv"), metadata.version("babel"),
+                     metadata.version("pycountry")):
+            digest.update(part.encode("utf-8"))
+    except (OSError, TypeError, metadata.PackageNotFoundError):
+        return None
+    return Path(user_cache_dir("vn-news-crawler")) / f"gazetteer-{digest.hexdigest()[:24]}.pickle"
+
+
+def _read_cache(path: Path) -> Gazetteer | None:
+    """The cached gazetteer, if the file is this user's alone (a pickle runs code when read)."""
+    try:
+        folder = path.parent.stat()
+        if folder.st_uid != os.getuid() or folder.st_mode & 0o022:
+            return None
+        gaz = pickle.loads(path.read_bytes())
+    except Exception:  # missing, unreadable, truncated: built again
+        return None
+    return gaz if isinstance(gaz, Gazetteer) else None
+
+
+def _write_cache(path: Path, gaz: Gazetteer) -> None:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as f:
+            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)  # whole or absent, whoever reads it
+    except OSError:  # a read-only home: no cache, nothing else changes
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(f.name)
