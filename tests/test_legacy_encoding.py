@@ -7,6 +7,7 @@ Latin-1, the way they appear on old pages ("Céng hoµ x· héi chñ nghÜa ViÖ
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from scrapy import Request
@@ -17,7 +18,10 @@ from crawler.discovery.safety import SafetyMiddleware
 from crawler.extraction import extract_article
 from crawler.registry import default_registry
 from crawler.text.legacy_encoding import (
+    _SYMBOL,
+    TCVN3_SYMBOLS,
     TCVN3_TO_UNICODE,
+    _fewer_symbols,
     fix_legacy_html,
     looks_tcvn3,
     looks_tcvn3_bytes,
@@ -159,3 +163,22 @@ def test_middleware_decodes_an_undeclared_tcvn3_page_as_cp1252():
     assert guessed != "cp1252" or fixed is response
     assert fix_legacy_html(fixed.text).count(legacy.paragraphs[0]) == 1
     assert crawler.stats.get_value("fetch/legacy_encoding/tcvn3") == 1
+
+
+def test_the_symbol_pre_check_counts_as_the_regex_does():
+    """_fewer_symbols (str.find per symbol) against the regex it replaces, on real pages as
+    decoded and as read with Latin-1 (a TCVN3 page), and at the edges of its limit."""
+    texts = []
+    for article in ARTICLES["baoquocte"][:5]:
+        text = "\n\n".join(article.paragraphs)
+        typed = "".join(ch for ch in text.lower() if ord(ch) < 128 or ch.isalpha())
+        texts += [text, to_tcvn3(typed).decode("latin-1")]
+    for path in sorted((Path(__file__).parent / "corpus").glob("*/*.html"))[::3]:
+        body = path.read_bytes()
+        texts += [body.decode("utf-8", "replace"), body.decode("latin-1")]
+    texts += [tcvn3_page(a, charset=None).decode("latin-1") for a in TCVN3_ARTICLES.values()]
+    symbols = "".join(sorted(TCVN3_SYMBOLS))
+    texts += ["", "©", "© ©", "© « »", "a\xb5b\xb6", "😀 µµµ", "ạ" * 50 + "¸¸", symbols]
+    for text in texts:
+        for limit in (1, 2, 3, 8):
+            assert _fewer_symbols(text, limit) == (len(_SYMBOL.findall(text)) < limit)
