@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -173,8 +174,7 @@ def key_and_syllables(text: str) -> tuple[str, list[str]]:
     """
     tokens = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split()
     keys = list(map(_token_key, tokens))
-    words = [word for k in keys for word in _token_syllables(k)]
-    return " ".join(keys), words
+    return " ".join(keys), list(itertools.chain.from_iterable(map(_token_syllables, keys)))
 
 
 FOLD_TABLE_END = 0x3000  # Latin, Vietnamese, Greek, Cyrillic…: folded by one table lookup
