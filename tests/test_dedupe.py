@@ -21,7 +21,6 @@ from crawler.text.normalise import (
     comparison_key,
     content_hash,
     fold,
-    key_and_syllables,
     normalise_tones,
     syllables,
 )
@@ -388,14 +387,3 @@ def test_the_sketch_is_signature_version_2_on_the_corpus():
         assert dedupe.sketch(body) == _sketch_v2(body)
         assert dedupe.fingerprint(body)["near_sketch"] == _sketch_v2(body)
 
-
-def test_key_and_syllables_are_the_key_and_its_syllables():
-    """Token by token through caches, the same values as the key and its syllables computed
-    whole: real bodies, and the cases where lower-casing or a syllable could cross a space."""
-    odd = [
-        "ΟΔΟΣ ΣΣ Σ ΑΣ. ΣΑ", "İstanbul İİ", "a\u200bb c\u00add", "Hoa\u0300  bi\u0300nh\n\nx",
-        "(TTXVN) - Việt Nam, 2026!", "", "   ", "x_y 1,5 ½ ǅ ǈ", "ﬁ ß ẞ",
-    ]
-    for text in _corpus_bodies() + odd:
-        key = comparison_key(text)
-        assert key_and_syllables(text) == (key, syllables(text)), text[:40]

@@ -23,7 +23,7 @@ import struct
 import zlib
 from typing import Any
 
-from crawler.text.normalise import key_and_syllables, key_hash, syllables
+from crawler.text.normalise import comparison_key, key_hash, key_syllables, syllables
 
 Sketch = tuple[tuple[int, ...], int]
 
@@ -64,9 +64,7 @@ def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
     import numpy  # imported lazily: slow to import, and the crawl's reactor never sketches
 
     multipliers, increments, combine = _hash_family()
-    if len(_CRC) > MAX_CACHED_SYLLABLES:
-        _CRC.clear()
-    hashes = numpy.array(list(map(_CRC.__getitem__, words)), dtype=numpy.uint64)
+    hashes = numpy.array(list(map(zlib.crc32, map(str.encode, words))), dtype=numpy.uint64)
     span = min(SHINGLE, len(words))
     count = len(words) - span + 1
     keys = hashes[:count].copy()
@@ -78,19 +76,6 @@ def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
     values += increments
     # v >> 32 never decreases as v grows: the minimum shifted is the shifted minimum
     return tuple((values.min(axis=0) >> numpy.uint64(32)).tolist()), len(keys)
-
-
-class _SyllableHashes(dict):
-    """syllable → CRC-32 of its UTF-8, computed on the first look-up: a body repeats its
-    syllables, and a language has a few thousand."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = zlib.crc32(word.encode())
-        return value
-
-
-MAX_CACHED_SYLLABLES = 1 << 16  # then the cache starts again (names, numbers, foreign words)
-_CRC = _SyllableHashes()
 
 
 @functools.cache
@@ -115,8 +100,8 @@ def as_sketch(value: Any) -> Sketch | None:
 
 def fingerprint(text: str) -> dict[str, Any]:
     """The item fields this module stamps: `content_hash` and `near_sketch` (sketch(text))."""
-    key, words = key_and_syllables(text)
-    return {"content_hash": key_hash(key), "near_sketch": sketch(text, words)}
+    key = comparison_key(text)
+    return {"content_hash": key_hash(key), "near_sketch": sketch(text, key_syllables(key))}
 
 
 def stamp_fingerprint(item: dict[str, Any]) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import re
 import unicodedata
 from typing import Any
@@ -157,24 +156,6 @@ def syllables(text: str) -> list[str]:
 def key_syllables(key: str) -> list[str]:
     """syllables of a text whose comparison key is already known."""
     return SYLLABLE.findall(key.lower())
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _token_syllables(token_key: str) -> tuple[str, ...]:
-    return tuple(SYLLABLE.findall(token_key.lower()))
-
-
-def key_and_syllables(text: str) -> tuple[str, list[str]]:
-    """(comparison_key(text), syllables(text)), token by token through caches.
-
-    The same values: the key is its tokens' keys joined by single spaces, and neither a
-    syllable (a run of word characters) nor lower-casing (whose one context rule, the final
-    sigma, stops at a space) reaches across a space, so the key's syllables are its tokens'
-    syllables one after the other; a body repeats its words.
-    """
-    tokens = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split()
-    keys = list(map(_token_key, tokens))
-    return " ".join(keys), list(itertools.chain.from_iterable(map(_token_syllables, keys)))
 
 
 FOLD_TABLE_END = 0x3000  # Latin, Vietnamese, Greek, Cyrillic…: folded by one table lookup
