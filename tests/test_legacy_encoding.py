@@ -182,3 +182,19 @@ def test_the_symbol_pre_check_counts_as_the_regex_does():
     for text in texts:
         for limit in (1, 2, 3, 8):
             assert _fewer_symbols(text, limit) == (len(_SYMBOL.findall(text)) < limit)
+
+
+def test_a_page_decoded_to_nfc_is_not_checked_twice_and_others_still_are():
+    """decode_html records its (NFC) text; fix_legacy_html gives that very text back, and still
+    normalises any other string, equal in content or not, and converts TCVN3."""
+    from crawler.text.decoding import decode_html
+    from crawler.text.legacy_encoding import known_nfc
+
+    decoded = decode_html("<p>Hoa\u0300 bi\u0300nh – Việt Nam</p>".encode()).html
+    assert fix_legacy_html(decoded) is decoded == "<p>Hoà bình – Việt Nam</p>"
+    decomposed = unicodedata.normalize("NFD", decoded)
+    assert fix_legacy_html(decomposed) == decoded
+    known_nfc(decoded)
+    assert fix_legacy_html(decomposed) == decoded  # another object: checked
+    legacy = tcvn3_page(TCVN3_ARTICLES["declared"], charset=None).decode("latin-1")
+    assert fix_legacy_html(known_nfc(legacy)) == tcvn3_html_to_unicode(legacy)

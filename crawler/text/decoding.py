@@ -31,7 +31,7 @@ from typing import Any
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.text.legacy_encoding import looks_tcvn3_bytes, tcvn3_html_to_unicode
+from crawler.text.legacy_encoding import known_nfc, looks_tcvn3_bytes, tcvn3_html_to_unicode
 
 TCVN3 = "tcvn3"  # Decoded.encoding of a TCVN3 page (no Python codec: cp1252, then converted)
 # A page that is UTF-8 but for a few bytes (a truncated character pasted from elsewhere).
@@ -128,7 +128,7 @@ def decode_page(body: bytes, content_type: str | bytes | None = None) -> tuple[D
         text = tcvn3_html_to_unicode(text)
     # the same object when the text is NFC already (normalize's quick check, cheaper than
     # is_normalized's, which also answers "maybe" questions normalize then settles itself)
-    text = unicodedata.normalize("NFC", text)
+    text = known_nfc(unicodedata.normalize("NFC", text))
     if how in ("utf-8", "ascii"):  # a strict decoding: its text encodes back to `body`
         exact = text is read or text == read
     else:  # rare pages (a BOM, another codec, repaired bytes): compared
