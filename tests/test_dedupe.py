@@ -387,3 +387,16 @@ def test_the_sketch_is_signature_version_2_on_the_corpus():
         assert dedupe.sketch(body) == _sketch_v2(body)
         assert dedupe.fingerprint(body)["near_sketch"] == _sketch_v2(body)
 
+
+
+def test_the_token_memo_gives_the_functions_values_and_stays_bounded():
+    """Memo (the comparison key's and the gazetteer scan's cache): the function's own values,
+    and never more than `size` of them, however many distinct tokens a crawl sees."""
+    from crawler.text.normalise import Memo
+
+    memo = Memo(normalise_tones, size=64)
+    words = [w for body in _corpus_bodies()[:20] for w in body.split()]
+    assert len(set(words)) > 200
+    for word in words + words:
+        assert memo[word] == normalise_tones(word)
+        assert len(memo) <= 64

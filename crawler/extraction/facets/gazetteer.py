@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from crawler.extraction.facets import signals
-from crawler.text.normalise import fold, normalise_tones
+from crawler.text.normalise import Memo, fold, normalise_tones
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
@@ -32,6 +32,9 @@ CONNECTORS = frozenset({",", "-", "/", "và", "với", "(", ")", ";", "&", "cùn
 def key(token: str) -> str:
     """A token as compared: NFC, one tone-mark placement, lower case, one kind of dash."""
     return normalise_tones(unicodedata.normalize("NFC", token)).lower().translate(DASHES)
+
+
+_scan_key = Memo(key.__wrapped__).__getitem__  # key() for the scan: see Memo
 
 
 def tokens(text: str) -> list[tuple[str, int]]:
@@ -103,7 +106,7 @@ class Gazetteer:
     def scan(self, text: str) -> list[Hit]:
         """The names found in `text`, left to right, none overlapping (the longest wins)."""
         toks = TOKEN.findall(text)
-        keys = list(map(key, toks))
+        keys = list(map(_scan_key, toks))
         hits: list[Hit] = []
         by_length = self._by_length
         end = 0  # the first token not inside the last hit
