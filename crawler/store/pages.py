@@ -11,14 +11,14 @@ from typing import Any
 
 from crawler.text.decoding import content_type_of, decode_html
 
-try:  # ISA-L's deflate writes the same zlib format, 5-6x faster than zlib's level 1
+try:  # ISA-L's deflate writes the same zlib format, about 4x faster than zlib's level 1
     from isal.isal_zlib import compress as _deflate
 except ImportError:  # a platform without its wheel: zlib itself, the same format
     _deflate = zlib.compress
 
-# Level 1: on an 80 KB portal page ISA-L takes ~0.1 ms where zlib's level 1 took ~0.5 ms (and
-# its level 6, the default, ~1 ms), for a blob a little smaller than zlib's level 1 (about a
-# fifth of the page). Any zlib reads it back (`zlib.decompress`): the format is the same.
+# Level 1. On 237 real pages (shared/realpages, AEB, the corpus; 144 KB on average) ISA-L took
+# 0.24 ms a page where zlib's level 1 took 0.93 ms (its default, 6: 2.6 ms), for 23.2% of the
+# page against 23.6% (6: 19.9%). Any zlib reads it back (`zlib.decompress`).
 PAGE_COMPRESSION_LEVEL = 1
 
 

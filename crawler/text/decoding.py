@@ -126,8 +126,8 @@ def decode_page(body: bytes, content_type: str | bytes | None = None) -> tuple[D
     read = text
     if codec == TCVN3:
         text = tcvn3_html_to_unicode(text)
-    # the same object when the text is NFC already (normalize's quick check, cheaper than
-    # is_normalized's, which also answers "maybe" questions normalize then settles itself)
+    # normalize gives the text itself back when it is NFC (its own quick check): cheaper than
+    # is_normalized, then normalize
     text = known_nfc(unicodedata.normalize("NFC", text))
     if how in ("utf-8", "ascii"):  # a strict decoding: its text encodes back to `body`
         exact = text is read or text == read
