@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from bench.score_extraction import REALPAGES
 from crawler.extraction.item import page_item_from_bytes
-from crawler.text.decoding import TCVN3, decode_html
+from crawler.text.decoding import TCVN3, decode_html, decode_page
 from tests.conftest import FETCH_TIME
 from tests.faults import pages
 
@@ -80,3 +81,28 @@ def test_the_text_is_nfc_without_bom() -> None:
     decomposed = "<p>Hoa\u0300 bi\u0300nh</p>".encode()
     assert decode_html(body).html == "<p>Hòa bình</p>"
     assert decode_html(decomposed).html == "<p>Hoà bình</p>"  # the site's spelling, NFC
+
+
+def _variants(body: bytes) -> list[tuple[bytes, str | None]]:
+    """The page as served, and as it may come: another charset, a BOM, decomposed tone marks,
+    a stray byte, ASCII only."""
+    html = body.decode("utf-8")
+    return [
+        (body, "text/html; charset=utf-8"),
+        (body, "text/html; charset=iso-8859-1"),
+        (pages.to_cp1258(html), None),
+        (b"\xef\xbb\xbf" + body, None),
+        (html.encode("utf-16"), "text/html; charset=utf-16"),
+        (unicodedata.normalize("NFD", html).encode(), "text/html; charset=utf-8"),
+        (body[:2000] + b"\xff" + body[2000:], None),
+        (html.encode("ascii", "ignore"), None),
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_decode_page_tells_when_the_bytes_are_the_texts_utf8(path: Path) -> None:
+    """decode_page's answer, told without encoding the text, is the comparison itself."""
+    for body, header in _variants(read(path)):
+        decoded, exact = decode_page(body, header)
+        assert decoded == decode_html(body, header)
+        assert exact == (decoded.html.encode("utf-8") == body), (decoded.how, header)

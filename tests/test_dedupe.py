@@ -10,13 +10,20 @@ from __future__ import annotations
 import itertools
 import json
 import unicodedata
+import zlib
 from pathlib import Path
 
 import pytest
 
 from crawler.store import Store
 from crawler.store import minhash as dedupe
-from crawler.text.normalise import comparison_key, content_hash, fold, normalise_tones, syllables
+from crawler.text.normalise import (
+    comparison_key,
+    content_hash,
+    fold,
+    normalise_tones,
+    syllables,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 FETCHED = "2026-11-23T08:00:00+00:00"
@@ -335,3 +342,61 @@ def test_candidate_lookup_uses_the_index_not_a_scan(tmp_path: Path):
     assert "SCAN s" not in details and "SCAN article_signatures" not in details, details
     assert "SEARCH article_lsh" in details, details
     store.close()
+
+
+def _corpus_bodies() -> list[str]:
+    bodies = []
+    for path in sorted((Path(__file__).parent / "corpus").glob("*/*.json")):
+        gold = json.loads(path.read_text("utf-8"))
+        bodies.append("\n\n".join(gold.get("paragraphs") or []))
+    return bodies
+
+
+def _sketch_v2(text: str) -> dedupe.Sketch | None:
+    """SIGNATURE_VERSION 2 spelled out with Python integers: CRC-32 of each syllable, FNV-1
+    combination of SHINGLE of them, folded to 32 bits, then min over the distinct keys of
+    ((a·x + b) mod 2⁶⁴) >> 32 per hash function. The stored signatures are these values."""
+    words = syllables(text)
+    if not words:
+        return None
+    multipliers, increments, combine = (
+        [int(v) for v in part] if hasattr(part, "__len__") else int(part)
+        for part in dedupe._hash_family()
+    )
+    hashes = [zlib.crc32(w.encode()) for w in words]
+    span = min(dedupe.SHINGLE, len(words))
+    keys = set()
+    for i in range(len(words) - span + 1):
+        key = hashes[i]
+        for offset in range(1, span):
+            key = (key * combine + hashes[i + offset]) % 2**64
+        keys.add((key ^ (key >> 32)) & 0xFFFFFFFF)
+    signature = tuple(
+        min(((a * x + b) % 2**64) >> 32 for x in keys)
+        for a, b in zip(multipliers, increments, strict=True)
+    )
+    return signature, len(keys)
+
+
+def test_the_sketch_is_signature_version_2_on_the_corpus():
+    """The values stored under SIGNATURE_VERSION 2 must never change with the code computing
+    them (the store compares new signatures with old ones)."""
+    assert dedupe.SIGNATURE_VERSION == 2
+    bodies = _corpus_bodies()[::6] + ["Ngắn.", "Một hai ba", VISIT_PORTAL]
+    for body in bodies:
+        assert dedupe.sketch(body) == _sketch_v2(body)
+        assert dedupe.fingerprint(body)["near_sketch"] == _sketch_v2(body)
+
+
+
+def test_the_token_memo_gives_the_functions_values_and_stays_bounded():
+    """Memo (the comparison key's and the gazetteer scan's cache): the function's own values,
+    and never more than `size` of them, however many distinct tokens a crawl sees."""
+    from crawler.text.normalise import Memo
+
+    memo = Memo(normalise_tones, size=64)
+    words = [w for body in _corpus_bodies()[:20] for w in body.split()]
+    assert len(set(words)) > 200
+    for word in words + words:
+        assert memo[word] == normalise_tones(word)
+        assert len(memo) <= 64

@@ -251,3 +251,49 @@ def test_a_broken_or_shared_cache_is_not_read(tmp_path: Path):
     assert not _gazetteer_in_a_process(tmp_path)["built"]  # written whole again
     (tmp_path / "vn-news-crawler").chmod(0o777)  # others could have put any pickle there
     assert _gazetteer_in_a_process(tmp_path)["built"]
+
+
+def _scan_walking_the_index(text: str) -> list:
+    """The scan as a walk down `index` (every name starting at a token tried in turn): the
+    reference that Gazetteer.scan, which tries only the names whose tokens follow, must equal."""
+    from crawler.extraction.facets.gazetteer import TOKEN, Hit, key
+
+    gaz = gazetteer()
+    toks = TOKEN.findall(text)
+    keys = [key(t) for t in toks]
+    hits, end = [], 0
+    for i, k in enumerate(keys):
+        if i < end or k not in gaz.index:
+            continue
+        for entry in gaz.index[k]:
+            size = len(entry.keys)
+            if tuple(keys[i : i + size]) != entry.keys:
+                continue
+            if entry.kind != "blocked" and not gaz._case_ok(entry, toks, i):
+                continue
+            if entry.short and not gaz._alone(toks, keys, i, size):
+                continue
+            if entry.kind == "country" and i and keys[i - 1] == "tiếng":
+                continue
+            hits.append(Hit(entry, i, i + size))
+            end = i + size
+            break
+    return [h for h in gaz._resolve_context(hits, toks, keys) if h.entry.kind != "blocked"]
+
+
+def test_the_scan_finds_what_a_walk_down_the_index_finds() -> None:
+    """On the corpus's articles and on every name of the gazetteer in a sentence (names that
+    share their first tokens, blocked phrases, case variants)."""
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in sorted((Path(__file__).parent / "corpus").glob("*/*.json")):
+        gold = json.loads(path.read_text("utf-8"))
+        texts += [gold.get("title") or "", "\n".join(gold.get("paragraphs") or [])]
+    names = [entry.name for entry in gazetteer().entries]
+    texts += [f"Đoàn {name} và {name.upper()}, {name.lower()} - Việt Nam." for name in names]
+    texts.append(", ".join(names))
+    assert len(texts) > 1000
+    for text in texts:
+        assert gazetteer().scan(text) == _scan_walking_the_index(text), text[:80]

@@ -7,6 +7,7 @@ Latin-1, the way they appear on old pages ("Céng hoµ x· héi chñ nghÜa ViÖ
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from scrapy import Request
@@ -17,7 +18,10 @@ from crawler.discovery.safety import SafetyMiddleware
 from crawler.extraction.article import extract_article
 from crawler.registry import default_registry
 from crawler.text.legacy_encoding import (
+    _SYMBOL,
+    TCVN3_SYMBOLS,
     TCVN3_TO_UNICODE,
+    _fewer_symbols,
     fix_legacy_html,
     looks_tcvn3,
     looks_tcvn3_bytes,
@@ -159,3 +163,38 @@ def test_middleware_decodes_an_undeclared_tcvn3_page_as_cp1252():
     assert guessed != "cp1252" or fixed is response
     assert fix_legacy_html(fixed.text).count(legacy.paragraphs[0]) == 1
     assert crawler.stats.get_value("fetch/legacy_encoding/tcvn3") == 1
+
+
+def test_the_symbol_pre_check_counts_as_the_regex_does():
+    """_fewer_symbols (str.find per symbol) against the regex it replaces, on real pages as
+    decoded and as read with Latin-1 (a TCVN3 page), and at the edges of its limit."""
+    texts = []
+    for article in ARTICLES["baoquocte"][:5]:
+        text = "\n\n".join(article.paragraphs)
+        typed = "".join(ch for ch in text.lower() if ord(ch) < 128 or ch.isalpha())
+        texts += [text, to_tcvn3(typed).decode("latin-1")]
+    for path in sorted((Path(__file__).parent / "corpus").glob("*/*.html"))[::3]:
+        body = path.read_bytes()
+        texts += [body.decode("utf-8", "replace"), body.decode("latin-1")]
+    texts += [tcvn3_page(a, charset=None).decode("latin-1") for a in TCVN3_ARTICLES.values()]
+    symbols = "".join(sorted(TCVN3_SYMBOLS))
+    texts += ["", "©", "© ©", "© « »", "a\xb5b\xb6", "😀 µµµ", "ạ" * 50 + "¸¸", symbols]
+    for text in texts:
+        for limit in (1, 2, 3, 8):
+            assert _fewer_symbols(text, limit) == (len(_SYMBOL.findall(text)) < limit)
+
+
+def test_a_page_decoded_to_nfc_is_not_checked_twice_and_others_still_are():
+    """decode_html records its (NFC) text; fix_legacy_html gives that very text back, and still
+    normalises any other string, equal in content or not, and converts TCVN3."""
+    from crawler.text.decoding import decode_html
+    from crawler.text.legacy_encoding import known_nfc
+
+    decoded = decode_html("<p>Hoa\u0300 bi\u0300nh – Việt Nam</p>".encode()).html
+    assert fix_legacy_html(decoded) is decoded == "<p>Hoà bình – Việt Nam</p>"
+    decomposed = unicodedata.normalize("NFD", decoded)
+    assert fix_legacy_html(decomposed) == decoded
+    known_nfc(decoded)
+    assert fix_legacy_html(decomposed) == decoded  # another object: checked
+    legacy = tcvn3_page(TCVN3_ARTICLES["declared"], charset=None).decode("latin-1")
+    assert fix_legacy_html(known_nfc(legacy)) == tcvn3_html_to_unicode(legacy)

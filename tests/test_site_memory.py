@@ -6,8 +6,9 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+from crawler.extraction.evidence import key
 from crawler.extraction.item import page_item
-from crawler.extraction.memory import learn
+from crawler.extraction.memory import SiteMemory, learn
 from crawler.extraction.pool import ExtractionPool
 from crawler.site_memory import CrawlMemory, learn_from_store
 from crawler.store import Store
@@ -165,3 +166,43 @@ def test_crawl_memory_reads_the_store_only_when_first_needed():
     assert crawl.current.is_name(PORTAL) and crawl.memory.is_chrome("Các tin khác")
     crawl.add({"title": "Tin mới", "text": "x"})
     assert reads == [1]
+
+
+def _strip_name_key_by_key(memory: SiteMemory, title: str) -> str:
+    """strip_name as a key() of every head and tail: the reference for the one that joins the
+    words' keys."""
+    words = title.split()
+    for n in range(1, min(len(words) - 3, 12) + 1):
+        head, tail = " ".join(words[:n]), " ".join(words[-n:])
+        if key(head) in memory.names:
+            return " ".join(words[n:]).lstrip("-–—|:» ").strip() or title
+        if key(tail) in memory.names:
+            return " ".join(words[:-n]).rstrip("-–—|:» ").strip() or title
+    return title
+
+
+def test_strip_name_is_a_key_of_every_head_and_tail():
+    """On the corpus's titles with site names before and after them (as portals write them:
+    separators, case, decomposed tone marks, punctuation-only words), against the reference."""
+    import json
+    import unicodedata
+
+    titles = [
+        json.loads(path.read_text("utf-8")).get("title") or ""
+        for path in sorted((Path(__file__).parent / "corpus").glob("*/*.json"))
+    ]
+    sites = ["Báo Thế giới & Việt Nam", "CỔNG THÔNG TIN ĐIỆN TỬ TỈNH VĨNH PHÚC", "Tin tức",
+             "Sở Ngoại vụ - Phú Thọ", "thoidai.com.vn"]
+    memory = SiteMemory(names=frozenset(key(s) for s in sites))
+    cases = []
+    for title in titles:
+        for site in sites:
+            cases += [f"{site} - {title}", f"{title} | {site}", f"{title} {site.upper()}",
+                      unicodedata.normalize("NFD", f"{site} » {title}"), f"{site}: – {title} –"]
+        cases += [title, f"- | {title}", "Tin tức", "Tin tức Tin tức Tin tức Tin tức"]
+    assert len(cases) > 1000
+    stripped = 0
+    for case in cases:
+        assert memory.strip_name(case) == _strip_name_key_by_key(memory, case), case
+        stripped += memory.strip_name(case) != case
+    assert stripped > len(cases) // 2

@@ -80,3 +80,47 @@ def test_page_bytes_survive_the_trip_through_redis(tmp_path: Path) -> None:
         store.write([received])
         [body] = store.db.execute("SELECT body FROM pages").fetchone()
     assert zlib.decompress(body) == legacy
+
+
+def _retitled(item: dict) -> None:
+    """A step that changes the page's text (none of the crawl's does): the store must then
+    compress that text, not the bytes it was decoded from."""
+    item["html"] = item["html"].replace("<title>", "<title>Bản lưu: ", 1)
+
+
+def test_the_worker_stores_the_page_as_decoded_whichever_way_it_is_compressed(
+    tmp_path: Path,
+) -> None:
+    """The extraction worker's call with the store's step (store_prep) compresses the page
+    from its bytes when they are the html's UTF-8: the stored page reads back as the html, by
+    any zlib, for a UTF-8 page, a windows-1258 one, and after a step changed the html."""
+    from crawler.extraction.pool import _extract_with_steps
+    from crawler.store.articles import store_prep
+    from crawler.text.decoding import HTML_UTF8
+
+    utf8 = PAGE.read_bytes()
+    legacy = pages.to_cp1258(decode_html(utf8).html)
+    cases = [
+        (utf8, (("store_prep", store_prep),), decode_html(utf8).html),
+        (legacy, (("store_prep", store_prep),), decode_html(legacy).html),
+        (
+            utf8,
+            (("retitled", _retitled), ("store_prep", store_prep)),
+            decode_html(utf8).html.replace("<title>", "<title>Bản lưu: ", 1),
+        ),
+    ]
+    with Store(tmp_path / "news.db") as store:
+        for number, (body, steps, html) in enumerate(cases):
+            url = URL.replace(".html", f"-{number}.html")
+            item, _ = _extract_with_steps(
+                body, "text/html", url, SITES["baoquocte"], {}, FETCHED, None, steps
+            )
+            assert HTML_UTF8 not in item and "html" not in item
+            assert zlib.decompress(item["page_zlib"]).decode("utf-8") == html
+            assert item["html_chars"] == len(html)
+            item.pop("memory_sample")
+            needed = item.pop("page_body_needed")
+            store.write([{**normalise(item), "page_body": body if needed else None,
+                          "page_headers": {"Content-Type": "text/html"}}])
+            (blob,) = store.db.execute("SELECT html FROM pages WHERE url = ?", [url]).fetchone()
+            assert zlib.decompress(blob).decode("utf-8") == html

@@ -12,7 +12,7 @@ from typing import Any
 
 from crawler.discovery.urls import clean_url
 from crawler.registry import Site, generic_profile
-from crawler.text.decoding import decode_html
+from crawler.text.decoding import decode_page
 
 from .article import extract_article
 from .dating import apply_date
@@ -52,12 +52,12 @@ def page_item_from_bytes(
     crawler.text.decoding. Adds `html` (the decoded page), `page_encoding` (the codec used),
     `page_decoding` (what the page declared and how its bytes were read) and
     `page_body_needed` (False when the bytes are just the UTF-8 of `html`: no need to keep them)."""
-    decoded = decode_html(body, content_type)
+    decoded, exact = decode_page(body, content_type)
     fields = page_item(decoded.html, url, site, hints, fetched_at, memory)
     fields["html"] = decoded.html
     fields["page_encoding"] = decoded.encoding
     fields["page_decoding"] = {"declared": decoded.declared, "how": decoded.how}
-    fields["page_body_needed"] = decoded.html.encode("utf-8") != body
+    fields["page_body_needed"] = not exact
     return fields
 
 

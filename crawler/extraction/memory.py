@@ -50,11 +50,20 @@ class SiteMemory:
         """The title less a site name the site repeats before or after it ("Cổng thông tin
         điện tử tỉnh <headline>"), when a headline of three words or more remains."""
         words = title.split()
-        for n in range(1, min(len(words) - MIN_HEADLINE_WORDS, MAX_NAME_WORDS) + 1):
-            head, tail = " ".join(words[:n]), " ".join(words[-n:])
-            if key(head) in self.names:
+        most = min(len(words) - MIN_HEADLINE_WORDS, MAX_NAME_WORDS)
+        if most < 1 or not self.names:
+            return title
+        # key() of words joined by spaces is their keys joined (nothing it does reaches across
+        # a space: NFC, case folding, runs of word characters), so each word's key (cached:
+        # titles share their words) makes every head's and tail's key without a key() each
+        keys = [key(word) for word in words]
+        head = tail = ""
+        for n in range(1, most + 1):
+            head = _joined(head, keys[n - 1])
+            tail = _joined(keys[-n], tail)
+            if head in self.names:
                 return " ".join(words[n:]).lstrip("-–—|:» ").strip() or title
-            if key(tail) in self.names:
+            if tail in self.names:
                 return " ".join(words[:-n]).rstrip("-–—|:» ").strip() or title
         return title
 
@@ -63,6 +72,10 @@ class SiteMemory:
 
 
 EMPTY = SiteMemory()
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first} {second}" if first and second else first or second
 
 
 @dataclass(frozen=True)

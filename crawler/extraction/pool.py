@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.registry import Profile, Site
+from crawler.text.decoding import HTML_UTF8
 
 from .article import extract_article
 from .item import page_item_from_bytes
@@ -130,11 +131,14 @@ def _extract_with_steps(
     fields["memory_sample"] = sample(fields)
     now = time.process_time()
     spent["memory_sample"], start = now - start, now
+    if not fields["page_body_needed"]:  # the page's bytes are its html's UTF-8: see HTML_UTF8
+        fields[HTML_UTF8] = (fields["html"], body)
     reports: dict[str, Any] = {}
     for name, step in steps:
         reports[name] = step(fields)
         now = time.process_time()
         spent[name], start = now - start, now
+    fields.pop(HTML_UTF8, None)  # never goes back: the crawl has the bytes
     if steps:
         fields["worker_steps"] = reports
     return fields, spent

@@ -74,8 +74,8 @@ def sketch(text: str, words: list[str] | None = None) -> Sketch | None:
     keys = numpy.unique((keys ^ (keys >> numpy.uint64(32))) & numpy.uint64(0xFFFFFFFF))
     values = numpy.multiply.outer(keys, multipliers)
     values += increments
-    values >>= numpy.uint64(32)
-    return tuple(values.min(axis=0).tolist()), len(keys)
+    # v >> 32 never decreases as v grows: the minimum shifted is the shifted minimum
+    return tuple((values.min(axis=0) >> numpy.uint64(32)).tolist()), len(keys)
 
 
 @functools.cache

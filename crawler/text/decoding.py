@@ -31,7 +31,7 @@ from typing import Any
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.text.legacy_encoding import looks_tcvn3_bytes, tcvn3_html_to_unicode
+from crawler.text.legacy_encoding import known_nfc, looks_tcvn3_bytes, tcvn3_html_to_unicode
 
 TCVN3 = "tcvn3"  # Decoded.encoding of a TCVN3 page (no Python codec: cp1252, then converted)
 # A page that is UTF-8 but for a few bytes (a truncated character pasted from elsewhere).
@@ -40,6 +40,11 @@ MAX_BAD_UTF8_SHARE = 0.1  # undecodable bytes / well-formed non-ASCII characters
 MIN_VIETNAMESE = 8  # Vietnamese letters that make a windows-1258 reading the right one
 _VIETNAMESE = re.compile("[\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 _UTF8_NAMES = ("utf-8", "utf-8-sig")
+# An item field (html, its UTF-8) the extraction worker sets for its steps when the page's bytes
+# are exactly the UTF-8 of `html` (decode_page says so): the store's page compression uses them
+# instead of encoding the page again, only while `html` is still that very string. The worker
+# drops the field before the item leaves it.
+HTML_UTF8 = "_html_utf8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +114,26 @@ def _choose(body: bytes, content_type: str | None) -> tuple[str, str, str | None
 
 def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded:
     """The page's text (NFC) and how it was read; `content_type` is the response header."""
+    return decode_page(body, content_type)[0]
+
+
+def decode_page(body: bytes, content_type: str | bytes | None = None) -> tuple[Decoded, bool]:
+    """decode_html, and whether the text's UTF-8 is `body` itself (most pages: their bytes need
+    not be kept, and are the UTF-8 to compress), told without encoding the text again."""
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     text, codec, declared, how = _choose(body, content_type)
+    read = text
     if codec == TCVN3:
         text = tcvn3_html_to_unicode(text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return Decoded(text, codec, declared, how)
+    # normalize gives the text itself back when it is NFC (its own quick check): cheaper than
+    # is_normalized, then normalize
+    text = known_nfc(unicodedata.normalize("NFC", text))
+    if how in ("utf-8", "ascii"):  # a strict decoding: its text encodes back to `body`
+        exact = text is read or text == read
+    else:  # rare pages (a BOM, another codec, repaired bytes): compared
+        exact = text.encode("utf-8") == body
+    return Decoded(text, codec, declared, how), exact
 
 
 # Headers kept with a page (`pages.headers`): all but cookies, bounded in number and size.
@@ -157,10 +174,12 @@ def content_type_of(headers: dict[str, str] | None) -> str | None:
 
 
 __all__ = [
+    "HTML_UTF8",
     "TCVN3",
     "Decoded",
     "content_type_of",
     "decode_html",
+    "decode_page",
     "declared_encoding",
     "detect_encoding",
     "response_headers",

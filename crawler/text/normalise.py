@@ -122,9 +122,27 @@ def normalise_tones(text: str) -> str:
     return unicodedata.normalize("NFC", WORD.sub(_place_tone, decomposed))
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _token_key(token: str) -> str:
-    return normalise_tones(token)
+class Memo(dict):
+    """fn(text) by text, computed on the first look-up; emptied when it holds `size` values.
+
+    A dict look-up and nothing else: in an extraction worker, whose CPU caches the page's
+    extraction has just swept, functools.lru_cache's bookkeeping (its linked list, touched on
+    every hit) cost a third more than the look-up itself.
+    """
+
+    def __init__(self, fn: Any, size: int = 1 << 16):
+        super().__init__()
+        self.fn = fn
+        self.size = size
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= self.size:
+            self.clear()
+        value = self[text] = self.fn(text)
+        return value
+
+
+_token_key = Memo(normalise_tones).__getitem__
 
 
 def comparison_key(text: str) -> str:
@@ -187,10 +205,8 @@ def fold(text: str) -> str:
         return text
     if max(text) >= chr(FOLD_TABLE_END):
         return _fold_exact(text)
-    stripped = text.translate(_fold_table())
-    if unicodedata.is_normalized("NFC", stripped):
-        return stripped
-    return unicodedata.normalize("NFC", stripped)
+    # `stripped` itself when it is NFC (normalize's quick check is cheaper than is_normalized's)
+    return unicodedata.normalize("NFC", text.translate(_fold_table()))
 
 
 def tone_placements(word: str) -> list[str]:

@@ -55,9 +55,14 @@ def site_province(url: str | None, gaz: Gazetteer) -> str | None:
 
 
 def _era_names(gaz: Gazetteer) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
-    old = {r["code"]: r for r in gaz.provinces if r["era"] == "63"}
-    new = {r["name"]: r for r in gaz.provinces if r["era"] == "34"}
-    return old, new
+    """The 63 units by code and the 34 provinces by name, made once per province table (every
+    province an article names looks them up)."""
+    made = gaz.__dict__.get("_era_names")
+    if made is None or made[0] is not gaz.provinces:
+        old = {r["code"]: r for r in gaz.provinces if r["era"] == "63"}
+        new = {r["name"]: r for r in gaz.provinces if r["era"] == "34"}
+        made = gaz.__dict__["_era_names"] = (gaz.provinces, old, new)
+    return made[1], made[2]
 
 
 def resolve_province(code63: str, published_at: str | None, gaz: Gazetteer) -> dict[str, str]:

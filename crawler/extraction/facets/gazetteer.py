@@ -27,7 +27,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from crawler.extraction.facets import signals
-from crawler.text.normalise import fold, normalise_tones
+from crawler.text.normalise import Memo, fold, normalise_tones
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
@@ -38,6 +38,9 @@ CONNECTORS = frozenset({",", "-", "/", "và", "với", "(", ")", ";", "&", "cùn
 def key(token: str) -> str:
     """A token as compared: NFC, one tone-mark placement, lower case, one kind of dash."""
     return normalise_tones(unicodedata.normalize("NFC", token)).lower().translate(DASHES)
+
+
+_scan_key = Memo(key.__wrapped__).__getitem__  # key() for the scan: see Memo
 
 
 def tokens(text: str) -> list[tuple[str, int]]:
@@ -79,6 +82,10 @@ class Gazetteer:
     provinces: list[dict[str, str]] = field(default_factory=list)
     site_provinces: dict[str, str] = field(default_factory=dict)
     version: str = ""
+    # first key → [(length, {keys: entries in `index` order})], longest first (build_index)
+    _by_length: dict[str, list[tuple[int, dict[tuple[str, ...], list[Entry]]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add(self, kind: str, code: str, name: str, **options: object) -> None:
         name = unicodedata.normalize("NFC", name).strip()
@@ -100,40 +107,43 @@ class Gazetteer:
             # longest first; at equal length a blocked phrase, then a name kept strict
             found.sort(key=lambda e: (-len(e.keys), e.kind != "blocked", not e.strict))
         self.index = index
+        self._by_length = _by_length(index)
 
     def scan(self, text: str) -> list[Hit]:
         """The names found in `text`, left to right, none overlapping (the longest wins)."""
-        toks = tokens(text)
-        keys = [key(t) for t, _ in toks]
+        toks = TOKEN.findall(text)
+        keys = list(map(_scan_key, toks))
         hits: list[Hit] = []
-        index = self.index
+        by_length = self._by_length
         end = 0  # the first token not inside the last hit
         # only the tokens that start some name are tried (a few in a hundred)
-        for i in [i for i, k in enumerate(keys) if k in index]:
+        for i in [i for i, k in enumerate(keys) if k in by_length]:
             if i < end:
                 continue
             hit = None
-            for entry in index[keys[i]]:
-                size = len(entry.keys)
-                if tuple(keys[i : i + size]) != entry.keys:
-                    continue
-                if entry.kind != "blocked" and not self._case_ok(entry, toks, i):
-                    continue
-                if entry.short and not self._alone(toks, keys, i, size):
-                    continue
-                if entry.kind == "country" and i and keys[i - 1] == "tiếng":
-                    continue  # a language ("tiếng Anh", "tiếng Italy"), not a country
-                hit = Hit(entry, i, i + size)
-                break
+            # the names that start here, longest first: only those whose tokens all follow
+            # ("Việt" starts a hundred names, and a text says "Việt Nam")
+            for size, names in by_length[keys[i]]:
+                for entry in names.get(tuple(keys[i : i + size]), ()):
+                    if entry.kind != "blocked" and not self._case_ok(entry, toks, i):
+                        continue
+                    if entry.short and not self._alone(toks, keys, i, size):
+                        continue
+                    if entry.kind == "country" and i and keys[i - 1] == "tiếng":
+                        continue  # a language ("tiếng Anh", "tiếng Italy"), not a country
+                    hit = Hit(entry, i, i + size)
+                    break
+                if hit is not None:
+                    break
             if hit is not None:
                 hits.append(hit)
                 end = hit.end
         return [h for h in self._resolve_context(hits, toks, keys) if h.entry.kind != "blocked"]
 
     @staticmethod
-    def _case_ok(entry: Entry, toks: list[tuple[str, int]], start: int) -> bool:
+    def _case_ok(entry: Entry, toks: list[str], start: int) -> bool:
         for offset, form in enumerate(entry.forms):
-            written = toks[start + offset][0]
+            written = toks[start + offset]
             if not form[0].isalpha():
                 continue
             if len(form) > 1 and any(c.isupper() for c in form[1:]):
@@ -145,21 +155,19 @@ class Gazetteer:
                 return False
         return True
 
-    def _alone(self, toks: list[tuple[str, int]], keys: list[str], start: int, size: int) -> bool:
+    def _alone(self, toks: list[str], keys: list[str], start: int, size: int) -> bool:
         """A one-syllable name not glued to a person's or a place's name ("Thu Nga", "Mỹ Tho")."""
         if start > 0:
-            before = toks[start - 1][0]
+            before = toks[start - 1]
             if before[0].isalpha() and before[0].isupper() and before not in self.allowed_before:
                 return False
             for width in (1, 2):
                 if start - width >= 0 and tuple(keys[start - width : start]) in self.honorifics:
                     return False
-        after = toks[start + size][0][0] if start + size < len(toks) else ""
+        after = toks[start + size][0] if start + size < len(toks) else ""
         return not (after.isalpha() and after.isupper())
 
-    def _resolve_context(
-        self, hits: list[Hit], toks: list[tuple[str, int]], keys: list[str]
-    ) -> list[Hit]:
+    def _resolve_context(self, hits: list[Hit], toks: list[str], keys: list[str]) -> list[Hit]:
         """Keep a context-only name after a country-making word, in parentheses, or next to
         another country with only connectors between ("Mỹ, Anh", "Việt Nam - Áo", "Pháp, Ý
         và Áo": a name kept that way counts as a neighbour for the next)."""
@@ -172,7 +180,7 @@ class Gazetteer:
             made = any(
                 s - w >= 0 and tuple(keys[s - w : s]) in self.context_before for w in (1, 2, 3)
             )
-            bracketed = s > 0 and e < len(toks) and toks[s - 1][0] == "(" and toks[e][0] == ")"
+            bracketed = s > 0 and e < len(toks) and toks[s - 1] == "(" and toks[e] == ")"
             before = hits[number - 1] if number and kept[number - 1] else None
             after = hits[number + 1] if number + 1 < len(hits) else None
             if after is not None and after.entry.context:
@@ -191,6 +199,21 @@ class Gazetteer:
             return False
         gap = keys[first.end : second.start]
         return 0 < len(gap) <= 2 and all(k in CONNECTORS for k in gap)
+
+
+def _by_length(
+    index: dict[str, list[Entry]],
+) -> dict[str, list[tuple[int, dict[tuple[str, ...], list[Entry]]]]]:
+    """`index` grouped for the scan: per first key, per length (longest first), the names of
+    each token sequence in their order in `index`. The scan tries the same names in the same
+    order as a walk down `index`, less those whose tokens are not the text's."""
+    grouped: dict[str, list[tuple[int, dict[tuple[str, ...], list[Entry]]]]] = {}
+    for first, found in index.items():
+        lengths: dict[int, dict[tuple[str, ...], list[Entry]]] = {}
+        for entry in found:  # already longest first
+            lengths.setdefault(len(entry.keys), {}).setdefault(entry.keys, []).append(entry)
+        grouped[first] = sorted(lengths.items(), key=lambda pair: -pair[0])
+    return grouped
 
 
 GAZETTEER_ENV = "CRAWLER_GAZETTEER"  # another gazetteer.toml to try (as CRAWLER_REGISTRY)
