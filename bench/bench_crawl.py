@@ -242,19 +242,21 @@ def process_rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of a process and all its descendants (Linux /proc)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
+def children(pid: int) -> list[int]:
+    """A process's children, whichever of its threads started them (Linux /proc lists them
+    per thread: the store's writer process is started by the pipeline's thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                todo.extend(int(c) for c in f.read().split())
+            found += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants (Linux /proc)."""
+    return sum(process_rss(p) for p in descendants(pid))
 
 
 def generic_registry(directory: Path) -> Path:
@@ -292,15 +294,12 @@ def is_store_writer(pid: int) -> bool:
 
 
 def descendants(pid: int) -> list[int]:
+    """The process and all its descendants."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
         found.append(p)
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                todo.extend(int(c) for c in f.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
+        todo.extend(children(p))
     return found
 
 

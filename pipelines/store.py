@@ -70,7 +70,7 @@ class SQLiteStorePipeline:
         self.oldest = 0.0
         self.store: Store | None = None
         self.in_process = not crawler.settings.getbool("STORE_WRITER_PROCESS", True)
-        self.process: WriterProcess | None = None
+        self.starting: Future[WriterProcess | None] | None = None
         self.process_died = False
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.in_flight: Future[Written] | None = None
@@ -92,27 +92,37 @@ class SQLiteStorePipeline:
             return
         try:
             self.store = Store(self.path)
-            if self.in_process:
-                return
-            try:
-                self.process = WriterProcess(self.path)
-            except BaseException:
-                self.store.close()
-                self.store = None
-                raise
-            logger.info("%s: store writer process %d", self.path, self.process.pid)
         except StoreError as exc:
             logger.error("%s", exc)
             raise StoreError(str(exc)) from None
+        if not self.in_process:
+            # started on the writer thread, first in its queue: the crawl does not wait for
+            # its start-up (half a second), the first batch does if it comes sooner
+            self.starting = self.writer.submit(self._start_process)
+
+    def _start_process(self) -> WriterProcess | None:
+        try:
+            process = WriterProcess(self.path)
+        except StoreError as exc:  # this process's connection opened: the batches go there
+            logger.warning("%s; the batches are written on a thread of the crawl", exc)
+            return None
+        logger.info("%s: store writer process %d", self.path, process.pid)
+        return process
+
+    @property
+    def process(self) -> WriterProcess | None:
+        """The writer process (waiting for its start), None where batches go on the thread."""
+        return self.starting.result() if self.starting is not None else None
 
     def close_spider(self) -> None:
         try:
             self.flush()
         finally:
+            process = self.process
             self.writer.shutdown()
-            if self.process is not None:
-                self.process.close()  # its pipe closes: it ends after its batch
-                self.process = None
+            if process is not None:
+                process.close()  # its pipe closes: it ends after its batch
+            self.starting = None
             if self.store is not None:
                 self.store.close()
                 self.store = None
@@ -162,9 +172,10 @@ class SQLiteStorePipeline:
         """The batch written (on whichever thread calls); whatever keeps it from the database
         (a writer process that died, a bug) loses the batch, counted like a database error."""
         try:
-            if self.process is not None and not self.process_died:
+            process = self.process
+            if process is not None and not self.process_died:
                 try:
-                    return self.process.write_batch(batch)
+                    return process.write_batch(batch)
                 except BrokenProcessPool:
                     self.process_died = True  # the batches still to come go on the thread
                     raise

@@ -40,11 +40,12 @@ def count(db: Path, table: str) -> int:
 
 
 def children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(c) for c in f.read().split()]
-    except FileNotFoundError:
-        return []
+    """Every thread's children (the writer process is started by the pipeline's thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(FileNotFoundError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def store_writer_of(crawl: subprocess.Popen) -> int:
