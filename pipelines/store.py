@@ -72,6 +72,7 @@ class SQLiteStorePipeline:
         self.in_process = not crawler.settings.getbool("STORE_WRITER_PROCESS", True)
         self.starting: Future[WriterProcess | None] | None = None
         self.process_died = False
+        self.writer_failed = 0  # 1: the writer process could not start, 2: counted
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.in_flight: Future[Written] | None = None
         self.flushing = asyncio.Lock()
@@ -105,6 +106,7 @@ class SQLiteStorePipeline:
             process = WriterProcess(self.path)
         except StoreError as exc:  # this process's connection opened: the batches go there
             logger.warning("%s; the batches are written on a thread of the crawl", exc)
+            self.writer_failed = 1  # counted on the reactor thread (`_account`)
             return None
         logger.info("%s: store writer process %d", self.path, process.pid)
         return process
@@ -161,6 +163,9 @@ class SQLiteStorePipeline:
             self._account(result)
 
     def _account(self, written: Written) -> None:
+        if self.writer_failed == 1:
+            self.stats.inc_value("store/writer_process_failed")
+            self.writer_failed = 2
         for outcome in written.outcomes:
             self.stats.inc_value(f"store/{outcome}")
         for key, count in written.counter.items():

@@ -599,3 +599,21 @@ def test_pipeline_that_cannot_open_its_store_fails_at_build(tmp_path: Path, capl
     assert str(error.value).startswith(f"{path}: cannot open the article database")
     assert error.value.__cause__ is None  # one clear line, no chained traceback
     assert f"{path}: cannot open the article database" in caplog.text
+
+
+def test_pipeline_whose_writer_cannot_start_writes_on_its_thread(
+    tmp_path: Path, caplog, monkeypatch
+):
+    """A writer process that cannot even start (here: a Python that cannot boot) loses
+    nothing: the batches go to the crawl's own connection, warned and counted."""
+    monkeypatch.setenv("PYTHONHOME", str(tmp_path / "no-python-here"))  # the child's only
+    with caplog.at_level(logging.WARNING):
+        p = pipeline(tmp_path / "news.db", STORE_BATCH_SIZE=2)
+        assert p.process is None
+        feed(p, *articles("a", BODY, 5))
+        p.close_spider()
+    assert "the store writer could not start" in caplog.text
+    assert p.stats.get_value("store/writer_process_failed") == 1
+    assert p.stats.get_value("store/new") == 5 and p.stats.get_value("store/lost_items") is None
+    with Store(tmp_path / "news.db") as store:
+        assert store.db["articles"].count == 5
