@@ -8,6 +8,7 @@ went well.
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -65,3 +66,12 @@ def crawl_locked(command: ScrapyCommand, names: list[str], spargs: dict[str, Any
 def exit_status(codes: list[int]) -> int:
     failed = [code for code in codes if code]
     return failed[0] if failed else 0
+
+
+def exit_soon() -> None:
+    """The crawl is over and the process is about to exit: move every object out of the cyclic
+    garbage collector's reach, so that the interpreter's teardown frees them without tracing
+    them all first (a third of a second a crawl). What must happen at exit still does: atexit
+    handlers, logging's flush, the objects freed by their reference counts."""
+    gc.freeze()
+

@@ -12,7 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict, check_spider_arguments
-from crawler.runner import crawl_locked, exit_status
+from crawler.runner import crawl_locked, exit_soon, exit_status
 
 
 class Command(Strict, ScrapyCrawl):
@@ -32,3 +32,4 @@ class Command(Strict, ScrapyCrawl):
             raise UsageError(f"no spider named {name!r}; known: {known}")
         check_spider_arguments(self.crawler_process.spider_loader.load(name), opts.spargs)
         self.exitcode = exit_status(crawl_locked(self, [name], opts.spargs))
+        exit_soon()

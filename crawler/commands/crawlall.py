@@ -14,7 +14,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict, check_spider_arguments
 from crawler.registry import default_registry
-from crawler.runner import crawl_locked, exit_status
+from crawler.runner import crawl_locked, exit_soon, exit_status
 
 logger = logging.getLogger("crawler")
 
@@ -61,5 +61,6 @@ class Command(Strict, BaseRunSpiderCommand):
             check_spider_arguments(self.crawler_process.spider_loader.load(site.name), spargs)
         codes = crawl_locked(self, [site.name for site in sites], spargs)
         self.exitcode = exit_status(codes)
+        exit_soon()
         failed = [code for code in codes if code]
         logger.info("crawlall: %d site(s), %d failed", len(codes), len(failed))
