@@ -66,10 +66,17 @@ def plain_trafilatura(pages: list[tuple[str, str]]) -> float:
 
 
 def batch_vs_trafilatura(name: str, listing: Path, pages: list[tuple[str, str]]) -> None:
-    traf = plain_trafilatura(pages)
+    """The command against plain trafilatura timed right before and right after it, averaged
+    (this machine's speed drifts by a third within minutes)."""
+    before = plain_trafilatura(pages)
     batch = timed("extract", "--batch", str(listing), "--fetched-at", FETCHED_AT)
+    after = plain_trafilatura(pages)
+    traf = (before + after) / 2
     n = len(pages)
-    print(f"[{name}] {n} pages; plain trafilatura, one process: {n / traf:.1f} pages/s")
+    print(
+        f"[{name}] {n} pages; plain trafilatura, one process: {n / traf:.1f} pages/s "
+        f"({n / before:.1f} before, {n / after:.1f} after)"
+    )
     print(
         f"[{name}] scrapy extract --batch: {n / batch:.1f} pages/s "
         f"= {traf / batch:.2f}x plain trafilatura"

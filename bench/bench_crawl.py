@@ -31,8 +31,9 @@ start-up to exit:
 
 For `rules` it also prints peak RSS (crawler plus workers) and the second, incremental run's
 time against the first. Ratios are what to read: machines (virtual ones above all) are noisy,
-so plain trafilatura is timed before and after the crawls, and the mean taken, and the load
-average is printed at the start and the end.
+so plain trafilatura is timed between the workloads and each ratio uses the mean of the two
+timings around its workload (this machine's speed drifts by a third within minutes), and the
+load average is printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -348,7 +349,9 @@ def watch(args: list[str], env: dict[str, str], profile: Path | None = None) -> 
         peak_reactor = max(peak_reactor, process_rss(proc.pid))
         for pid in descendants(proc.pid):
             try:
-                if pid not in cpu and is_store_writer(pid):
+                # read each time: a child read between its fork and its exec still shows
+                # the crawl's command line
+                if pid not in writers and is_store_writer(pid):
                     writers.add(pid)
                 cpu[pid] = process_cpu(pid)
             except (FileNotFoundError, ProcessLookupError):
@@ -525,8 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.articles} articles of {len(sample[0]) / 1000:.0f} KB, {site.pages()} listings")
     print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at the start")
 
-    before = one_core_rate(sample, url)
-    print(f"plain trafilatura, one process: {before:.1f} pages/s (one-core limit)")
+    # This machine's speed drifts by a third within minutes (a shared host): each workload's
+    # reference is plain trafilatura measured right before and right after it, averaged.
+    rates = [one_core_rate(sample, url)]
+    print(f"plain trafilatura, one process: {rates[0]:.1f} pages/s (one-core limit)")
 
     with tempfile.TemporaryDirectory() as tmp:
         registries = {"rules": None, "generic": generic_registry(Path(tmp)), "peer": None}
@@ -539,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                 extract_article(page, url, entry.profile)
             ms = (time.perf_counter() - t) / len(sample) * 1000
             print(f"our extraction, {name} profile, one process: {ms:.2f} ms/page")
-        runs = {}
+        runs, references = {}, {}
         for name in workloads:
             db = Path(tmp) / f"{name}.db"
             prof = args.profile / f"{name}.txt" if args.profile else None
@@ -547,19 +552,19 @@ def main(argv: list[str] | None = None) -> int:
                 runs[name] = peer(port, db, site.pages()), db
             else:
                 runs[name] = crawl(port, db, site.pages(), registries[name], prof), db
-        after = one_core_rate(sample, url)
-        traf_rate = (before + after) / 2
-        print(
-            f"plain trafilatura, one process, after the crawls: {after:.1f} pages/s; "
-            f"mean {traf_rate:.1f} pages/s, the rate the ratios use"
-        )
+            rates.append(one_core_rate(sample, url))
+            references[name] = (rates[-2] + rates[-1]) / 2
+            print(
+                f"plain trafilatura, one process, after {name}: {rates[-1]:.1f} pages/s; "
+                f"{references[name]:.1f} pages/s around it, the rate its ratio uses"
+            )
         peer_rate = None
         if "peer" in runs:
             peer_run = runs["peer"][0]
             peer_rate = peer_run.stats["extract/pages"] / peer_run.wall
         for name in workloads:
             first, db = runs[name]
-            report(name, first, traf_rate, cores, peer_rate)
+            report(name, first, references[name], cores, peer_rate)
             if name != "rules":
                 continue
             second = crawl(port, db, site.pages(), registries[name])

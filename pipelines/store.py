@@ -96,10 +96,6 @@ class SQLiteStorePipeline:
         except StoreError as exc:
             logger.error("%s", exc)
             raise StoreError(str(exc)) from None
-        if not self.in_process:
-            # started on the writer thread, first in its queue: the crawl does not wait for
-            # its start-up (half a second), the first batch does if it comes sooner
-            self.starting = self.writer.submit(self._start_process)
 
     def _start_process(self) -> WriterProcess | None:
         try:
@@ -111,16 +107,25 @@ class SQLiteStorePipeline:
         logger.info("%s: store writer process %d", self.path, process.pid)
         return process
 
+    def _start_soon(self) -> None:
+        """Start the writer process with the crawl's first item, on the writer thread, first in
+        its queue: the crawl does not wait for its start-up (half a second), the first batch
+        does if it comes sooner, and a run that stores nothing starts none."""
+        if self.starting is None and not self.in_process:
+            self.starting = self.writer.submit(self._start_process)
+
     @property
     def process(self) -> WriterProcess | None:
-        """The writer process (waiting for its start), None where batches go on the thread."""
+        """The writer process (started now if no item has, waiting for its start), None where
+        batches go on the thread."""
+        self._start_soon()
         return self.starting.result() if self.starting is not None else None
 
     def close_spider(self) -> None:
         try:
             self.flush()
         finally:
-            process = self.process
+            process = self.starting.result() if self.starting is not None else None
             self.writer.shutdown()
             if process is not None:
                 process.close()  # its pipe closes: it ends after its batch
@@ -132,6 +137,7 @@ class SQLiteStorePipeline:
     async def process_item(self, item: Any) -> Any:
         record = dict(item)
         refuse_incomplete(record, self.stats)
+        self._start_soon()
         if not self.pending:
             self.oldest = time.monotonic()
         self.pending.append(record)
