@@ -13,11 +13,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from crawler.extensions.health import EXIT_FAILED
 from crawler.store.writer import INITIALIZER
 from tests.conftest import ROOT, clean_env, fast_settings
+from tests.test_durability_e2e import count
 
 SLOW = ["-s", "DOWNLOAD_DELAY=0.15", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
 
@@ -29,14 +31,6 @@ def start_crawl(mirror, db: Path, log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             args, cwd=ROOT, env=clean_env(), stdout=err, stderr=err, start_new_session=True
         )
-
-
-def count(db: Path, table: str) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute(f"select count(*) from {table}").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def children(pid: int) -> list[int]:
@@ -93,18 +87,26 @@ def assert_whole(db: Path) -> None:
         )
 
 
-def test_a_killed_writer_stops_the_crawl_with_its_batch_counted_lost(mirror, tmp_path: Path):
+@contextlib.contextmanager
+def storing_crawl(mirror, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
+    """A crawl that has stored two articles, and its writer's pid; what is left of it is
+    killed at the end."""
     db, log = tmp_path / "news.db", tmp_path / "crawl.log"
     crawl = start_crawl(mirror, db, log)
     try:
         wait_for_articles(db, crawl, 2)
-        writer = store_writer_of(crawl)
+        yield crawl, store_writer_of(crawl)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+
+
+def test_a_killed_writer_stops_the_crawl_with_its_batch_counted_lost(mirror, tmp_path: Path):
+    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
+    with storing_crawl(mirror, tmp_path) as (crawl, writer):
         os.kill(writer, signal.SIGKILL)
         status = crawl.wait(timeout=180)
-    finally:
-        if crawl.poll() is None:
-            os.killpg(crawl.pid, signal.SIGKILL)
-            crawl.wait()
     text = log.read_text()
     assert "Traceback" not in text, text[-3000:]
     assert status == EXIT_FAILED, text[-3000:]
@@ -124,20 +126,14 @@ def test_a_killed_writer_stops_the_crawl_with_its_batch_counted_lost(mirror, tmp
 
 
 def test_the_writer_ends_with_a_crawl_killed_by_sigkill(mirror, tmp_path: Path):
-    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
-    crawl = start_crawl(mirror, db, log)
-    try:
-        wait_for_articles(db, crawl, 2)
-        writer = store_writer_of(crawl)
+    db = tmp_path / "news.db"
+    with storing_crawl(mirror, tmp_path) as (crawl, writer):
         os.kill(crawl.pid, signal.SIGKILL)  # the crawl alone, not its process group
         crawl.wait()
         deadline = time.monotonic() + 60
         while not ended(writer) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert ended(writer)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(crawl.pid, signal.SIGKILL)  # whatever is left of the crawl
     assert_whole(db)
     assert count(db, "articles") >= 2
 
