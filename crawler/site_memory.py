@@ -102,20 +102,20 @@ class CrawlMemory:
             self._push(sample(item))
         self._relearn()
 
-    @property
-    def memory(self) -> SiteMemory:
+    def _loaded(self, name: str) -> Any:
         with self._lock:
             if self._memory is None:
                 self._load()
-            return self._memory
+            return getattr(self, name)
+
+    @property
+    def memory(self) -> SiteMemory:
+        return self._loaded("_memory")
 
     @property
     def current(self) -> Any:
         """What goes with an extraction call (see `publish`)."""
-        with self._lock:
-            if self._memory is None:
-                self._load()
-            return self._current
+        return self._loaded("_current")
 
     def _push(self, s: Sample) -> None:
         self.window.append(s)

@@ -72,7 +72,7 @@ class SQLiteStorePipeline:
         self.in_process = not crawler.settings.getbool("STORE_WRITER_PROCESS", True)
         self.starting: Future[WriterProcess | None] | None = None
         self.process_died = False
-        self.writer_failed = 0  # 1: the writer process could not start, 2: counted
+        self.start_failed = False  # reported with the next batch written (`_write`)
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.in_flight: Future[Written] | None = None
         self.flushing = asyncio.Lock()
@@ -102,7 +102,7 @@ class SQLiteStorePipeline:
             process = WriterProcess(self.path)
         except StoreError as exc:  # this process's connection opened: the batches go there
             logger.warning("%s; the batches are written on a thread of the crawl", exc)
-            self.writer_failed = 1  # counted on the reactor thread (`_account`)
+            self.start_failed = True
             return None
         logger.info("%s: store writer process %d", self.path, process.pid)
         return process
@@ -169,9 +169,6 @@ class SQLiteStorePipeline:
             self._account(result)
 
     def _account(self, written: Written) -> None:
-        if self.writer_failed == 1:
-            self.stats.inc_value("store/writer_process_failed")
-            self.writer_failed = 2
         for outcome in written.outcomes:
             self.stats.inc_value(f"store/{outcome}")
         for key, count in written.counter.items():
@@ -180,8 +177,17 @@ class SQLiteStorePipeline:
             self._fail(written.failed, written.error)
 
     def _write(self, batch: list[dict[str, Any]]) -> Written:
-        """The batch written (on whichever thread calls); whatever keeps it from the database
-        (a writer process that died, a bug) loses the batch, counted like a database error."""
+        """The batch written (on whichever thread calls); a writer process that could not
+        start is counted with it (`store/writer_process_failed`)."""
+        written = self._write_somewhere(batch)
+        if self.start_failed:
+            written.counter["writer_process_failed"] += 1
+            self.start_failed = False
+        return written
+
+    def _write_somewhere(self, batch: list[dict[str, Any]]) -> Written:
+        """To the writer process, else on this thread; whatever keeps the batch from the
+        database (a writer process that died, a bug) loses it, counted like a database error."""
         try:
             process = self.process
             if process is not None and not self.process_died:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.bench_crawl import children
 from crawler.extensions.health import EXIT_FAILED
 from crawler.store.writer import INITIALIZER
 from tests.conftest import ROOT, clean_env, fast_settings
@@ -31,15 +32,6 @@ def start_crawl(mirror, db: Path, log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             args, cwd=ROOT, env=clean_env(), stdout=err, stderr=err, start_new_session=True
         )
-
-
-def children(pid: int) -> list[int]:
-    """Every thread's children (the writer process is started by the pipeline's thread)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(FileNotFoundError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def store_writer_of(crawl: subprocess.Popen) -> int:
