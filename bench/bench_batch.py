@@ -32,7 +32,7 @@ from pathlib import Path
 import trafilatura
 
 from bench.bench_crawl import HOST, Site, clean_env
-from crawler.commands.batch import reextract_page
+from crawler.batch import reextract_page
 from crawler.extraction.item import page_item
 from crawler.registry import default_registry
 from crawler.store import Store

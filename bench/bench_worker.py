@@ -24,7 +24,7 @@ import time
 
 from bench.bench_crawl import HOST, HOST_SITE, Site
 from crawler.extraction.memory import SiteMemory
-from crawler.extraction.pool import _extract_with_steps, _warm_up
+from crawler.extraction.pool import _extract_with_steps, _start_worker
 from crawler.registry import default_registry
 
 FETCHED = "2026-12-04T03:00:00+00:00"
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         names=frozenset({"báo thế giới việt nam"}),
         titles=frozenset(f"bài số {i}" for i in range(2000)),
     )
-    _warm_up()
+    _start_worker()
     body, url = pages[0]
     _extract_with_steps(body, "text/html", url, entry, {}, FETCHED, memory, steps)  # first use
     best: dict[str, float] = {}

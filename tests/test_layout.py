@@ -41,6 +41,9 @@ LAZY_ALLOWED = (
     "plotly",
     "datasette",
     "twisted.internet.reactor",
+    "trafilatura",  # the generic body only: a rules crawl's processes never load it
+    "yaml",
+    "scrapy.core.downloader.contextfactory",  # imported early on purpose (crawler.runner)
 )
 # First-party modules a function may import lazily, and why (not a cycle).
 LAZY_FIRST_PARTY = {
@@ -235,16 +238,34 @@ if __name__ == "__main__":
 
 
 def test_the_batch_commands_workers_import_no_scrapy():
-    """`extract --batch` and `reextract` workers unpickle their tasks from crawler.commands.batch:
+    """`extract --batch` and `reextract` workers unpickle their tasks from crawler.batch:
     importing Scrapy there doubled each worker's start-up."""
     import subprocess
 
-    from crawler.commands import batch
+    from crawler import batch
 
     tasks = (batch._chunk, batch._attempt_chunk, batch._init_worker)
-    assert {task.__module__ for task in tasks} == {"crawler.commands.batch"}
-    code = "import sys, crawler.commands.batch\n"
+    assert {task.__module__ for task in tasks} == {"crawler.batch"}
+    code = "import sys, crawler.batch\n"
     code += "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_scrapy_command_s_start_imports_no_extraction_or_browse_library():
+    """Scrapy imports every module of the commands package to list the commands: anything
+    heavy they import at the top is paid by every command and every crawl's start."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from scrapy.cmdline import _get_commands_dict\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "_get_commands_dict(get_project_settings(), inproject=True)\n"
+        "print(sorted(m for m in ('trafilatura', 'yaml', 'datasette') if m in sys.modules))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.commands.batch import read_page, reextract_page
+from crawler.batch import read_page, reextract_page
 from crawler.commands.reextract import reextract
 from crawler.registry import default_registry
 from crawler.store import Store, compress_html

@@ -162,7 +162,7 @@ def extraction_workers_of(crawl: subprocess.Popen) -> list[int]:
     found = []
     for pid in children(crawl.pid):
         with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/cmdline", "rb") as f:
-            if b"crawler.extraction.pool:_warm_up" in f.read():
+            if b"crawler.extraction.pool:_start_worker" in f.read():
                 found.append(pid)
     return found
 

@@ -9,7 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from crawler.extraction.workers import PipeWorkers
+from crawler.extraction.workers import AHEAD, PipeWorkers
 
 
 def _echo(value: object) -> object:
@@ -67,7 +67,7 @@ def test_a_dead_worker_fails_its_call_and_is_replaced():
         try:
             first = await workers.call(_pid)
             results = await asyncio.gather(
-                workers.call(_die), *(workers.call(_echo, n) for n in range(5)),
+                workers.call(_die), *(workers.call(_echo, n) for n in range(AHEAD + 2)),
                 return_exceptions=True,
             )
             second = await workers.call(_pid)
@@ -76,8 +76,8 @@ def test_a_dead_worker_fails_its_call_and_is_replaced():
             await workers.stop()
 
     first, second, results = asyncio.run(run())
-    # the fatal call and the one written behind it (AHEAD) fail; the queued ones are served
-    # by the worker started in its place
-    assert [type(r) for r in results[:2]] == [BrokenProcessPool, BrokenProcessPool]
-    assert results[2:] == [1, 2, 3, 4]
+    # the fatal call and the ones written behind it (AHEAD in all) fail; the queued ones are
+    # served by the worker started in its place
+    assert [type(r) for r in results[:AHEAD]] == [BrokenProcessPool] * AHEAD
+    assert results[AHEAD:] == [AHEAD - 1, AHEAD, AHEAD + 1]
     assert first != second

@@ -12,13 +12,14 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict, check_spider_arguments
-from crawler.runner import crawl_locked, exit_soon, exit_status
+from crawler.runner import crawl_locked, exit_soon, exit_status, import_early
 
 
 class Command(Strict, ScrapyCrawl):
     max_args = 1
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        import_early()
         super().process_options(args, opts)
         self.settings.set("RECORD_RUNS", True, priority="cmdline")  # crawl_runs: real crawls only
 

@@ -14,7 +14,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.cli import Strict, check_spider_arguments
 from crawler.registry import default_registry
-from crawler.runner import crawl_locked, exit_soon, exit_status
+from crawler.runner import crawl_locked, exit_soon, exit_status, import_early
 
 logger = logging.getLogger("crawler")
 
@@ -44,6 +44,7 @@ class Command(Strict, BaseRunSpiderCommand):
                     f"-o/-O {uri}: crawlall writes one feed per site; put %(name)s in the"
                     " file name (e.g. -O 'out-%(name)s.jsonl')"
                 )
+        import_early()
         super().process_options(args, opts)
         self.settings.set("RECORD_RUNS", True, priority="cmdline")  # crawl_runs: real crawls only
 

@@ -17,7 +17,6 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
@@ -39,6 +38,8 @@ def metadata_for(db: Path) -> Path:
     text = metadata.read_text(encoding="utf-8").replace(
         f"/{METADATA_DATABASE}/", f"/{db.stem}/"
     )
+    import yaml  # the browse extra's; imported here, not at every scrapy command's start
+
     config = yaml.safe_load(text)
     config["databases"] = {db.stem: config["databases"][METADATA_DATABASE]}
     out = Path(tempfile.mkdtemp(prefix="news-datasette-")) / "metadata.yml"

@@ -21,8 +21,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.batch import run_tasks, site_for
 from crawler.cli import Strict
-from crawler.commands.batch import run_tasks, site_for
 from crawler.extraction.pool import default_workers
 from crawler.registry import default_registry
 from crawler.terminal import printable

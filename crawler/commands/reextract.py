@@ -24,8 +24,8 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.batch import extracted
 from crawler.cli import Strict
-from crawler.commands.batch import extracted
 from crawler.extraction.pool import default_workers
 from crawler.registry import Site, default_registry
 from crawler.site_memory import learn_from_store

@@ -21,7 +21,6 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
 from lxml import etree
 from parsel import Selector
 
@@ -171,6 +170,10 @@ class _Trafilatura:
 
     @functools.cached_property
     def body(self) -> Any:
+        # imported at the first page that needs it: a tenth of a second of every process's
+        # start (the crawl's, each worker's) where the profile's rules find every body
+        import trafilatura
+
         try:
             return trafilatura.bare_extraction(
                 self.html, url=self.url, with_metadata=False, include_comments=False, fast=True

@@ -22,10 +22,9 @@ from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from crawler.registry import Profile, Site
+from crawler.registry import Site
 from crawler.text.decoding import HTML_UTF8
 
-from .article import extract_article
 from .item import page_item_from_bytes
 from .memory import SiteMemory, sample
 from .workers import PipeWorkers
@@ -44,23 +43,13 @@ SHARED_FILES_KEPT = 64  # files kept per pool: older versions are no longer in a
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-_SENTENCE = "Đoàn công tác của tỉnh đã làm việc với các đối tác nước ngoài về hợp tác đầu tư. "
-# An ordinary article: a page too short for trafilatura sends it to its jusText fallback, which
-# loads the stop words of every language (27 MiB a worker) that an ordinary page never needs.
-_WARM_UP_PAGE = (
-    "<html><head><title>Tin đối ngoại</title></head><body><article><h1>Tin đối ngoại</h1>"
-    + f"<p>{_SENTENCE * 4}</p>" * 4
-    + "</article></body></html>"
-)
-
-
-def _warm_up() -> None:
-    """Import and exercise the heavy libraries once per worker. A terminal's Ctrl-C (or a
-    SIGTERM to the process group) is the crawl's to handle: its graceful stop still needs the
-    workers for the pages in flight, and they end when the crawl closes their pipes."""
+def _start_worker() -> None:
+    """A worker's start. A terminal's Ctrl-C (or a SIGTERM to the process group) is the
+    crawl's to handle: its graceful stop still needs the workers for the pages in flight, and
+    they end when the crawl closes their pipes. Libraries load at the first page that needs
+    them: a crawl whose rules find every body never loads trafilatura."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    extract_article(_WARM_UP_PAGE, "https://example.invalid/tin-1.html", Profile("w"))
 
 
 def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
@@ -222,7 +211,7 @@ class ExtractionPool:
             env = dict(os.environ)
             for var in BLAS_THREADS:
                 env.setdefault(var, "1")
-            self.processes = PipeWorkers(self.workers, f"{__name__}:_warm_up", env)
+            self.processes = PipeWorkers(self.workers, f"{__name__}:_start_worker", env)
         return self.processes
 
     async def extract(
