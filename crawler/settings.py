@@ -73,6 +73,8 @@ ITEM_PIPELINES = {
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
+# Scrapy's in-memory stats without the per-call deprecation shim (crawler/extensions/stats.py)
+STATS_CLASS = "crawler.extensions.stats.DirectStatsCollector"
 EXTENSIONS = {
     "crawler.extensions.runlog.CrawlRunLog": 500,
     "crawler.extensions.progress.Progress": 510,
