@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from sqlite_utils.db import NotFoundError
+
 from crawler.store.caps import cap_fields
 from crawler.store.pages import stored_page_text
 from crawler.store.schema import EXTRACTED_COLUMNS, JSON_COLUMNS, folded_for_search
@@ -127,7 +129,7 @@ class Reextraction:
                 return "merged"
             if other:
                 self.merge_article(other, article_id, "reextract", keep_text=False)
-            current = self.db["articles"].get(article_id)
+            current = self._article_row(article_id)
             new = {name: item.get(name) for name in EXTRACTED_COLUMNS}
             new["content_hash"] = item["content_hash"]
             new["capped"] = item.get("capped")
@@ -147,6 +149,15 @@ class Reextraction:
                 self.index_near_duplicates(article_id, item["text"], current["fetched_at"])
                 self._set_page_hash(item)
             return "merged" if other else outcome
+
+    def _article_row(self, article_id: int) -> dict[str, Any]:
+        """The article's row as a dict (sqlite-utils' Table.get reads the table's schema
+        again at every call: a tenth of the parent's time in `scrapy reextract`)."""
+        cursor = self.db.execute("SELECT * FROM articles WHERE id = ?", [article_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFoundError(f"no article {article_id}")
+        return dict(zip((column[0] for column in cursor.description), row, strict=True))
 
     def _set_page_hash(self, item: dict[str, Any]) -> None:
         self.db.execute(
