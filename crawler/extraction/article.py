@@ -47,11 +47,13 @@ from .page import (
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
 MAX_BYLINE_WORDS = 6
 MAX_BYLINE_LINE = 100  # a byline with a job title glued to it, at most
-# Machine-readable publication times in the markup (microdata, <time pubdate>, hAtom), and
+# Machine-readable publication times in the markup (microdata, <time pubdate>, hAtom): the
+# first in document order, in one scan of the elements that have a datetime (the union of three
+# `//` queries it replaces cost three scans of every node, text included: 0.1 ms a page). And
 # else the first <time datetime> of the <article> (its header comes before anything else).
 HTML_DATE = (
-    "(//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime"
-    " | //time[contains(concat(' ', @class, ' '), ' published ')]/@datetime)[1]"
+    "(descendant-or-self::*[@datetime][@itemprop='datePublished' or self::time[@pubdate"
+    " or contains(concat(' ', @class, ' '), ' published ')]]/@datetime)[1]"
 )
 ARTICLE_TIME = "(//article//time/@datetime)[1]"
 TITLE_SEPARATORS = (" - ", " – ", " | ", " :: ")
