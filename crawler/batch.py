@@ -84,7 +84,12 @@ def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int
         return
     chunks = [tasks[i : i + 8] for i in range(0, len(tasks), 8)]
     workers = min(workers, len(chunks))  # `--workers 100000` starts no more than it can use
-    with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
+    context = _start_method()
+    if context.get_start_method() == "fork" and any(not task[2] for task in tasks):
+        # pages of no known site take the generic path: its library imported once here,
+        # before the fork, rather than by every worker at its first such page
+        import trafilatura  # noqa: F401
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(_chunk, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
             try:
