@@ -5,7 +5,8 @@ near 60 pages/s and leave the other cores idle. The same holds, at a few ms an i
 pipelines' pure-Python text work (tone normalisation, MinHash sketches): they run here too
 (`await pool.run(fn, ...)`), so the reactor process only downloads, schedules and writes.
 Workers are started with "spawn" (forking a process that runs a reactor and threads is unsafe)
-and warmed up once; one pool per process is shared by every spider and pipeline (`shared_pool`).
+and load each library at the first page that needs it; one pool per process is shared by every
+spider and pipeline (`shared_pool`).
 """
 
 from __future__ import annotations
