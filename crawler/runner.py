@@ -73,8 +73,7 @@ def import_early() -> None:
 
     Its deprecated aliases (scrapy.utils.deprecate) call inspect.stack(), which reads the
     source of every frame above it: pulled in by the first request, from inside the event
-    loop, that cost a tenth of a second of every crawl's start; from a command's options,
-    a third of that."""
+    loop, that cost 0.11 s of every crawl's start; from a command's options, 0.07 s."""
     import scrapy.core.downloader.contextfactory  # noqa: F401
 
 
