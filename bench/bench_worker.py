@@ -7,8 +7,9 @@ the reactor, the mirror server or the other worker.
 Runs what a crawl's worker runs for each article page, in the same order and the same process
 state: `_extract_with_steps` (decoding, extraction, the memory sample, then the pipelines' steps
 as the crawl's settings add them) on the pages bench_crawl serves, with a site memory of the
-size a crawl has, after the worker's warm-up. Prints the CPU a page of each part (the names of
-`pool/cpu_seconds/...` in a crawl's stats), best of `--repeat` runs.
+size a crawl has, after a first page (a worker loads its libraries at its first page). Prints
+the CPU a page of each part (the names of `pool/cpu_seconds/...` in a crawl's stats), best of
+`--repeat` runs.
 
 Functions timed alone in a loop run several times faster than here: in the worker each part
 runs after the others have swept the CPU's caches. Compare two checkouts by running this in
@@ -24,7 +25,7 @@ import time
 
 from bench.bench_crawl import HOST, HOST_SITE, Site
 from crawler.extraction.memory import SiteMemory
-from crawler.extraction.pool import _extract_with_steps, _start_worker
+from crawler.extraction.pool import _extract_with_steps
 from crawler.registry import default_registry
 
 FETCHED = "2026-12-04T03:00:00+00:00"
@@ -66,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
         names=frozenset({"báo thế giới việt nam"}),
         titles=frozenset(f"bài số {i}" for i in range(2000)),
     )
-    _start_worker()
     body, url = pages[0]
     _extract_with_steps(body, "text/html", url, entry, {}, FETCHED, memory, steps)  # first use
     best: dict[str, float] = {}

@@ -85,7 +85,7 @@ def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int
     chunks = [tasks[i : i + 8] for i in range(0, len(tasks), 8)]
     workers = min(workers, len(chunks))  # `--workers 100000` starts no more than it can use
     context = _start_method()
-    if context.get_start_method() == "fork" and any(not task[2] for task in tasks):
+    if context.get_start_method() == "fork" and any(site is None for _, _, site, _ in tasks):
         # pages of no known site take the generic path: its library imported once here,
         # before the fork, rather than by every worker at its first such page
         import trafilatura  # noqa: F401

@@ -153,11 +153,9 @@ class Reextraction:
     def _article_row(self, article_id: int) -> dict[str, Any]:
         """The article's row as a dict (sqlite-utils' Table.get reads the table's schema
         again at every call: a tenth of the parent's time in `scrapy reextract`)."""
-        cursor = self.db.execute("SELECT * FROM articles WHERE id = ?", [article_id])
-        row = cursor.fetchone()
-        if row is None:
-            raise NotFoundError(f"no article {article_id}")
-        return dict(zip((column[0] for column in cursor.description), row, strict=True))
+        for row in self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]):
+            return row
+        raise NotFoundError(f"no article {article_id}")
 
     def _set_page_hash(self, item: dict[str, Any]) -> None:
         self.db.execute(
