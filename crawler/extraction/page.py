@@ -67,30 +67,11 @@ def unmatched(sel: Selector, rules: Iterable[str], values: dict[str, str]) -> fr
     return frozenset(out)
 
 
-def first_match(sel: Selector, rules: Iterable[str]) -> tuple[str, Any] | None:
-    """The first rule that matches, with its first node (an element or a string)."""
-    for rule in rules:
-        found = select(sel, rule)
-        if found:
-            return rule, found[0]
-    return None
-
-
 def node_text(node: Any) -> str:
     root = node.root
     if isinstance(root, etree._Element):
         return text_of(root)
     return clean_space(str(root))
-
-
-def first_text(sel: Selector, rules: Iterable[str]) -> str | None:
-    """Text of the first rule whose match has text."""
-    for rule in rules:
-        for node in select(sel, rule):
-            text = node_text(node)
-            if text:
-                return text
-    return None
 
 
 def all_texts(sel: Selector, rules: Iterable[str]) -> list[str]:
