@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from crawler.extraction.item import page_item
 from crawler.extraction.memory import SiteMemory
+from crawler.extraction.trafilatura_loader import load_trafilatura
 from crawler.registry import Site
 from crawler.store.reextraction import page_text, prepare_replacement
 from crawler.text.decoding import decode_html
@@ -88,7 +89,7 @@ def run_tasks(tasks: list[tuple[Path, str, Site | None, datetime]], workers: int
     if context.get_start_method() == "fork" and any(site is None for _, _, site, _ in tasks):
         # pages of no known site take the generic path: its library imported once here,
         # before the fork, rather than by every worker at its first such page
-        import trafilatura  # noqa: F401
+        load_trafilatura()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(_chunk, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):

@@ -4,7 +4,6 @@ several candidates in every order."""
 
 from __future__ import annotations
 
-import gzip
 import itertools
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import pytest
 
 from crawler.extraction.article import HTML_DATE
 from crawler.extraction.page import parse_html
+from tests.saved_pages import page_text, saved_pages
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared").is_dir()), ROOT / "shared")
 UNION = (
     "(//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime"
     " | //time[contains(concat(' ', @class, ' '), ' published ')]/@datetime)[1]"
@@ -30,22 +28,14 @@ CANDIDATES = [
 ]
 
 
-def _pages() -> list[Path]:
-    pages = sorted((ROOT / "tests" / "corpus").glob("*/*.html"))
-    pages += sorted((SHARED / "realpages" / "pages").glob("*"))
-    pages += sorted((SHARED / "bench" / "aeb" / "html").glob("*.html.gz"))
-    return pages
-
-
 def _same(html: str) -> None:
     sel = parse_html(html)
     assert sel.xpath(HTML_DATE).getall() == sel.xpath(UNION).getall()
 
 
-@pytest.mark.parametrize("path", _pages(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", saved_pages(), ids=lambda p: p.name)
 def test_the_one_scan_query_selects_what_the_union_selected(path: Path):
-    data = path.read_bytes()
-    _same((gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace"))
+    _same(page_text(path))
 
 
 def test_the_first_candidate_in_document_order_wins_in_every_order():

@@ -42,6 +42,7 @@ from .page import (
     select,
     unmatched,
 )
+from .trafilatura_loader import load_trafilatura
 
 # /stores/news_dataimages/2023/012023/23/... and /2023/01/23/ in URLs and image paths.
 PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(?:\d\d)?(\d\d)(?:\1)?/(\d\d)/")
@@ -174,8 +175,7 @@ class _Trafilatura:
     def body(self) -> Any:
         # imported at the first page that needs it: a tenth of a second of every process's
         # start (the crawl's, each worker's) where the profile's rules find every body
-        import trafilatura
-
+        trafilatura = load_trafilatura()
         try:
             return trafilatura.bare_extraction(
                 self.html, url=self.url, with_metadata=False, include_comments=False, fast=True

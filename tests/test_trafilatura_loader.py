@@ -1,0 +1,75 @@
+"""trafilatura's recall gate measures pages with our `page_text`: the same string as its own
+`html2txt` on every page we hold, and on pages whose markup takes the slow path."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction.trafilatura_loader import load_trafilatura
+from tests.saved_pages import page_text, saved_pages
+
+trafilatura = load_trafilatura()
+baseline = importlib.import_module("trafilatura.baseline")
+core = importlib.import_module("trafilatura.core")
+load_html = importlib.import_module("trafilatura.utils").load_html
+
+BANNER = (
+    "<html><head><title>t</title></head><body><div class='{cls}' id='{id}'>Chúng tôi dùng cookie"
+    " <a href='/p'>Chấp nhận</a></div><aside>Tin khác</aside><p>Đoàn công tác<span>tỉnh</span>"
+    "</p><footer>Bản quyền</footer>đuôi<script>var x = 1;</script>hết</body></html>"
+)
+
+
+def test_the_installed_trafilatura_gets_the_cheaper_measure():
+    # a failure here means trafilatura changed its cleaning: re-check `page_text` against it
+    assert core.html2txt is not baseline.html2txt
+
+
+@pytest.mark.parametrize("path", saved_pages(), ids=lambda p: p.name)
+def test_the_measure_is_trafilatura_s_own_on_every_saved_page(path: Path):
+    tree = load_html(page_text(path))
+    if tree is None:
+        return
+    assert core.html2txt(tree) == baseline.html2txt(tree)
+    body = tree.find(".//body")
+    if body is not None:  # an element with no <body> inside: measured whole
+        assert core.html2txt(body) == baseline.html2txt(body)
+
+
+@pytest.mark.parametrize(
+    ("cls", "id_"),
+    [("cookie-banner", "x"), ("x", "CookieConsent-bar"), ("onetrust", ""), ("", ""), ("a b", "c")],
+)
+def test_the_measure_is_trafilatura_s_own_with_and_without_a_banner(cls: str, id_: str):
+    tree = load_html(BANNER.format(cls=cls, id=id_))
+    measured = core.html2txt(tree)
+    assert measured == baseline.html2txt(tree)
+    assert "Tin khác" not in measured and "var x" not in measured
+    assert ("cookie" in measured) == (cls in ("x", "", "a b") and id_ in ("x", "", "c"))
+
+
+def test_strings_and_unclean_measures_are_trafilatura_s_own():
+    html = BANNER.format(cls="a", id="b")
+    assert core.html2txt(html) == baseline.html2txt(html)
+    assert core.html2txt(load_html(html), clean=False) == baseline.html2txt(load_html(html), False)
+
+
+def test_a_trafilatura_with_another_cleaning_keeps_its_own_measure():
+    code = (
+        "import importlib\n"
+        "from lxml.etree import XPath\n"
+        "settings = importlib.import_module('trafilatura.settings')\n"
+        "settings.BASIC_CLEAN_XPATH = XPath('.//script')\n"
+        "from crawler.extraction.trafilatura_loader import load_trafilatura\n"
+        "load_trafilatura()\n"
+        "core = importlib.import_module('trafilatura.core')\n"
+        "baseline = importlib.import_module('trafilatura.baseline')\n"
+        "assert core.html2txt is baseline.html2txt\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
