@@ -239,24 +239,25 @@ def name_after(root: etree._Element, last_line: str, max_nodes: int = 40) -> str
     probe = clean_space(last_line)[:40]
     if len(probe) < 20:
         return None
-    nodes: list[str] = []
-    start = None
+    # A text that begins the line holds the line's first word as written: the substring test
+    # spares collapsing the spaces of every text before it (as in `locate`).
+    word = probe[:20].split(" ", 1)[0]
+    nodes: list[str] = []  # from the line's start on
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        for text in (el.text if el.tag not in SKIP_TEXT else None, el.tail):
-            text = clean_space(text)
-            if not text:
+        for raw in (el.text if el.tag not in SKIP_TEXT else None, el.tail):
+            if not raw or (not nodes and word not in raw):
                 continue
-            if start is None and probe.startswith(text[:40]) and len(text) >= 20:
-                start = len(nodes)
-            nodes.append(text)
-        if start is not None and len(nodes) > start + max_nodes:
+            text = clean_space(raw)
+            if (text and nodes) or (len(text) >= 20 and probe.startswith(text[:40])):
+                nodes.append(text)
+        if len(nodes) > max_nodes:
             break
-    if start is None:
+    if not nodes:
         return None
     line = clean_space(last_line)
-    for text in nodes[start + 1 :]:
+    for text in nodes[1:]:
         if text in line:  # still the last paragraph (its links and emphasis)
             continue
         return text if looks_like_name(text, min_words=2) else None
