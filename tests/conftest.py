@@ -52,6 +52,15 @@ def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
     )
 
 
+def python_code(code: str) -> str:
+    """What `python -c code` prints, run from the project's root in a fresh interpreter (what a
+    module imports, or changes in a library, stays out of the test's process); its stderr
+    when it fails."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Iterator[object]:
     from tests.mirror.server import MirrorServer

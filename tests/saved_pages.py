@@ -16,6 +16,6 @@ def saved_pages() -> list[Path]:
     return pages
 
 
-def page_text(path: Path) -> str:
+def saved_html(path: Path) -> str:
     data = path.read_bytes()
     return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")

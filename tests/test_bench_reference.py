@@ -4,18 +4,17 @@ when the benchmark's own process has loaded ours (crawler.extraction.trafilatura
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 from bench import plain_trafilatura
 from crawler.extraction.trafilatura_loader import load_trafilatura
-from tests.saved_pages import ROOT, page_text, saved_pages
+from tests.conftest import python_code
+from tests.saved_pages import saved_html, saved_pages
 
 
 def test_the_reference_times_plain_trafilatura_in_a_process_of_its_own(tmp_path: Path):
     load_trafilatura()  # this process's trafilatura now measures pages our way
-    pages = [(page_text(path), "https://example.com/a.html") for path in saved_pages()[:3]]
+    pages = [(saved_html(path), "https://example.com/a.html") for path in saved_pages()[:3]]
     assert plain_trafilatura.seconds(pages) > 0
     listing = tmp_path / "pages.pickle"
     listing.write_bytes(pickle.dumps(pages))
@@ -28,10 +27,7 @@ def test_the_reference_times_plain_trafilatura_in_a_process_of_its_own(tmp_path:
         "print(core.html2txt is baseline.html2txt)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('crawler', 'pipelines')))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    seconds, plain, ours = done.stdout.split("\n")[:3]
+    seconds, plain, ours = python_code(code).split("\n")[:3]
     assert float(seconds) > 0
     assert plain == "True"
     assert ours == "[]"

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.extraction.article import HTML_DATE
 from crawler.extraction.page import parse_html
-from tests.saved_pages import page_text, saved_pages
+from tests.saved_pages import saved_html, saved_pages
 
 UNION = (
     "(//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime"
@@ -35,7 +35,7 @@ def _same(html: str) -> None:
 
 @pytest.mark.parametrize("path", saved_pages(), ids=lambda p: p.name)
 def test_the_one_scan_query_selects_what_the_union_selected(path: Path):
-    _same(page_text(path))
+    _same(saved_html(path))
 
 
 def test_the_first_candidate_in_document_order_wins_in_every_order():

@@ -20,6 +20,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from tests.conftest import python_code
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ("crawler", "pipelines")
 STAGES = ("sites", "text", "discovery", "extraction", "store", "glue")
@@ -240,25 +242,18 @@ if __name__ == "__main__":
 def test_the_batch_commands_workers_import_no_scrapy():
     """`extract --batch` and `reextract` workers unpickle their tasks from crawler.batch:
     importing Scrapy there doubled each worker's start-up."""
-    import subprocess
-
     from crawler import batch
 
     tasks = (batch._chunk, batch._attempt_chunk, batch._init_worker)
     assert {task.__module__ for task in tasks} == {"crawler.batch"}
     code = "import sys, crawler.batch\n"
     code += "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert out.stdout.strip() == "[]"
+    assert python_code(code).strip() == "[]"
 
 
 def test_a_scrapy_command_s_start_imports_no_extraction_or_browse_library():
     """Scrapy imports every module of the commands package to list the commands: anything
     heavy they import at the top is paid by every command and every crawl's start."""
-    import subprocess
-
     code = (
         "import sys\n"
         "from scrapy.cmdline import _get_commands_dict\n"
@@ -266,17 +261,12 @@ def test_a_scrapy_command_s_start_imports_no_extraction_or_browse_library():
         "_get_commands_dict(get_project_settings(), inproject=True)\n"
         "print(sorted(m for m in ('trafilatura', 'yaml', 'datasette') if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert out.stdout.strip() == "[]"
+    assert python_code(code).strip() == "[]"
 
 
 def test_the_workers_steps_import_neither_scrapy_nor_the_glue(tmp_path: Path):
     """The pipelines' steps travel to the extraction workers by reference: importing them
     there must not pull Scrapy, Twisted or the pipelines into every worker (memory, start-up)."""
-    import subprocess
-
     from scrapy.pipelines import ItemPipelineManager
     from scrapy.utils.test import get_crawler
 
@@ -297,10 +287,8 @@ def test_the_workers_steps_import_neither_scrapy_nor_the_glue(tmp_path: Path):
         code = "import sys, crawler.extraction.pool\n" + "".join(f"import {m}\n" for m in modules)
         glue = "{'scrapy', 'twisted', 'pipelines'}"
         code += f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {glue}))"
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        assert out.stdout.strip() == "[]", (modules, out.stdout)
+        out = python_code(code)
+        assert out.strip() == "[]", (modules, out)
     finally:
         for pipe in manager.middlewares:
             if hasattr(pipe, "store"):

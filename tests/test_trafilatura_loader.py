@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from crawler.extraction.trafilatura_loader import load_trafilatura
-from tests.saved_pages import page_text, saved_pages
+from tests.conftest import python_code
+from tests.saved_pages import saved_html, saved_pages
 
 trafilatura = load_trafilatura()
 baseline = importlib.import_module("trafilatura.baseline")
@@ -32,7 +31,7 @@ def test_the_installed_trafilatura_gets_the_cheaper_measure():
 
 @pytest.mark.parametrize("path", saved_pages(), ids=lambda p: p.name)
 def test_the_measure_is_trafilatura_s_own_on_every_saved_page(path: Path):
-    tree = load_html(page_text(path))
+    tree = load_html(saved_html(path))
     if tree is None:
         return
     assert core.html2txt(tree) == baseline.html2txt(tree)
@@ -71,5 +70,4 @@ def test_a_trafilatura_with_another_cleaning_keeps_its_own_measure():
         "baseline = importlib.import_module('trafilatura.baseline')\n"
         "assert core.html2txt is baseline.html2txt\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    python_code(code)
