@@ -1,4 +1,7 @@
-"""trafilatura, imported on first use, with a cheaper page measure for its recall gate.
+"""trafilatura, imported on first use, with cheaper regex tests and page measure.
+
+Its XPaths' `re:test` calls on attributes are decided once per distinct value
+(`xpath_regex.RegexDecidedXPath`): the same elements, a tenth less time per generic page.
 
 A balanced extraction shorter than 3,000 characters makes trafilatura measure the whole page
 (`html2txt`) to decide whether to retry in recall mode. Its cleaning XPath ends with a
@@ -25,6 +28,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .xpath_regex import decide_regex_tests
+
 logger = logging.getLogger(__name__)
 
 _PLAIN_CLAUSES = (
@@ -49,6 +54,14 @@ def load_trafilatura() -> ModuleType:
 
 
 def _install(trafilatura: ModuleType) -> None:
+    xpaths = importlib.import_module("trafilatura.xpaths")
+    # the lists are changed in place: the modules that imported them hold the same objects
+    decided = sum(decide_regex_tests(v) for v in vars(xpaths).values() if isinstance(v, list))
+    logger.debug("trafilatura %s: %d XPaths decided per value", trafilatura.__version__, decided)
+    _install_page_text(trafilatura)
+
+
+def _install_page_text(trafilatura: ModuleType) -> None:
     # by module path: the package's own `baseline` attribute is the function of that name
     baseline, core, settings, xml = (
         importlib.import_module(f"trafilatura.{name}")
