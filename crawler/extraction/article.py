@@ -324,9 +324,9 @@ class ArticlePage:
         out = []
         for el in self.root.iter("h1", "h2", "h3"):
             text = self.text_of(el)
-            if self.links_elsewhere(el):
-                continue  # a teaser's headline
-            if text and (el.tag == "h1" or (len(text.split()) >= 4 and not ev.in_list(el))):
+            if not text or (el.tag != "h1" and (len(text.split()) < 4 or ev.in_list(el))):
+                continue
+            if not self.links_elsewhere(el):  # else a teaser's headline
                 out.append(self.order[el])
         return out
 

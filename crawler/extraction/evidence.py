@@ -178,17 +178,27 @@ def links_elsewhere(el: etree._Element, url: str) -> bool:
     links = [(a, href) for a, href in links if not href.startswith("#")]
     if not links:  # most headings: nothing else to read
         return False
-    text = len(key("".join(el.itertext())))
-    own = urlsplit(url)._replace(fragment="").geturl().rstrip("/")
+    whole = "".join(el.itertext())
+    text: int | None = None
     for a, href in links:
-        if len(key("".join(a.itertext()))) * 5 < text * 4:  # the link holds little of it
-            continue
+        inside = "".join(a.itertext())
+        if inside != whole:  # (a teaser's headline: the link is the heading, nothing to weigh)
+            if text is None:
+                text = len(key(whole))
+            if len(key(inside)) * 5 < text * 4:  # the link holds little of it
+                continue
         parts = urlsplit(urljoin(url, href))
         if parts.scheme not in ("http", "https"):  # javascript:, mailto: — not a page
             continue
-        if parts._replace(fragment="").geturl().rstrip("/") != own:
+        if parts._replace(fragment="").geturl().rstrip("/") != _own_url(url):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _own_url(url: str) -> str:
+    """The page's address as links_elsewhere compares it (asked once per heading)."""
+    return urlsplit(url)._replace(fragment="").geturl().rstrip("/")
 
 
 def link_texts(root: etree._Element) -> set[str]:
