@@ -1,5 +1,6 @@
-"""trafilatura's recall gate measures pages with our `page_text`: the same string as its own
-`html2txt` on every page we hold, and on pages whose markup takes the slow path."""
+"""trafilatura as loaded: its recall gate measures pages with our `page_text` (the same string
+as its own `html2txt` on every page we hold, and on pages whose markup takes the slow path), and
+its bodies are those of trafilatura as installed."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import importlib
 from pathlib import Path
 
 import pytest
+from lxml import html
 
-from crawler.extraction.trafilatura_loader import load_trafilatura
+from crawler.extraction.trafilatura_loader import HTML_CLASSES, load_trafilatura
 from tests.conftest import python_code
 from tests.saved_pages import saved_html, saved_pages
 
 trafilatura = load_trafilatura()
 baseline = importlib.import_module("trafilatura.baseline")
 core = importlib.import_module("trafilatura.core")
-load_html = importlib.import_module("trafilatura.utils").load_html
+utils = importlib.import_module("trafilatura.utils")
+xpaths = importlib.import_module("trafilatura.xpaths")
+load_html = utils.load_html
 
 BANNER = (
     "<html><head><title>t</title></head><body><div class='{cls}' id='{id}'>Chúng tôi dùng cookie"
@@ -71,3 +75,40 @@ def test_a_trafilatura_with_another_cleaning_keeps_its_own_measure():
         "assert core.html2txt is baseline.html2txt\n"
     )
     python_code(code)
+
+
+def test_trafilatura_parses_into_plain_html_elements():
+    tree = load_html("<html><body><form><input name='q'><label>Tìm</label></form></body></html>")
+    assert {type(el) for el in tree.iter()} == {html.HtmlElement}
+
+
+def use_trafilatura_as_installed(ours: bool, lists: list[list[object]], chosen: list[list[object]]):
+    lookup = HTML_CLASSES if ours else html.HtmlElementClassLookup()
+    utils.HTML_PARSER.set_element_class_lookup(lookup)
+    for target, expressions in zip(lists, chosen, strict=True):
+        target[:] = expressions
+
+
+def test_trafilatura_as_loaded_extracts_the_same_bodies_as_installed():
+    """Decided XPaths (crawler.extraction.xpath_regex) and plain HtmlElement classes against
+    trafilatura's own XPaths and lxml.html's class lookup, on a quarter of the saved pages."""
+    lists = [v for v in vars(xpaths).values() if isinstance(v, list)]
+    ours = [list(v) for v in lists]
+    theirs = [[getattr(x, "original", x) for x in v] for v in lists]
+    assert ours != theirs
+
+    def bodies() -> list[str | None]:
+        out = []
+        for path in saved_pages()[::4]:
+            doc = trafilatura.bare_extraction(
+                saved_html(path), with_metadata=False, include_comments=False, fast=True
+            )
+            out.append(None if doc is None else doc.text)
+        return out
+
+    try:
+        use_trafilatura_as_installed(False, lists, theirs)
+        installed = bodies()
+    finally:
+        use_trafilatura_as_installed(True, lists, ours)
+    assert bodies() == installed

@@ -46,31 +46,6 @@ def test_decided_expressions_select_what_trafilatura_s_select_on_every_saved_pag
         assert decided(tree) == decided.original(tree), label
 
 
-def test_trafilatura_s_bodies_are_unchanged_on_saved_pages():
-    trafilatura = load_trafilatura()
-    pages = saved_pages()[::4]
-    lists = [v for v in vars(xpaths).values() if isinstance(v, list)]
-    decided = [list(v) for v in lists]
-    originals = [[getattr(x, "original", x) for x in v] for v in lists]
-
-    def bodies(expressions: list[list[object]]) -> list[str | None]:
-        for target, chosen in zip(lists, expressions, strict=True):
-            target[:] = chosen
-        out = []
-        for path in pages:
-            doc = trafilatura.bare_extraction(
-                saved_html(path), with_metadata=False, include_comments=False, fast=True
-            )
-            out.append(None if doc is None else doc.text)
-        return out
-
-    try:
-        assert bodies(decided) == bodies(originals)
-    finally:
-        for target, chosen in zip(lists, decided, strict=True):
-            target[:] = chosen
-
-
 PAGE = """<html><body>
 <div title="a" class="share-bar" id="main">first attribute is the id</div>
 <div title="b" id="x" class="share-bar">first is the id, not shared</div>
