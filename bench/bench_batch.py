@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_aeb:
             if not args.aeb.exists():
                 raise SystemExit(f"{args.aeb}: no AEB benchmark here (--aeb PATH or --no-aeb)")
-            batch_vs_trafilatura("aeb", *aeb_pages(folder, args.aeb))
+            batch_vs_trafilatura("aeb", *aeb_pages(folder, args.aeb.resolve()))
         if args.pages:
             batch_vs_trafilatura("magazine", *magazine_pages(folder, args.pages))
         if args.store_pages:
