@@ -43,7 +43,7 @@ _SEPARATORS = "|#~^`!;"
 # per document (its root element): attribute values read, and each expression's decisions
 _PAGES: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _MAX_COMPILED = 256
-_MAX_VERDICTS = 20_000
+_MAX_VERDICTS = 8192  # values remembered per expression (a bit mask each): pages of a site
 
 
 class _Test:
@@ -75,7 +75,7 @@ class RegexDecidedXPath:
         self._tests = [_Test(m) for m in _TEST.finditer(self.path)]
         attrs = sorted({a for test in self._tests for a in test.attrs})
         self._values = {a: etree.XPath(f"//@{a}", smart_strings=False) for a in attrs}
-        self._verdicts: dict[tuple[str, str], tuple[bool, ...]] = {}
+        self._verdicts: dict[tuple[str, str], int] = {}  # bit i: test i holds
         self._compiled: dict[tuple[tuple[tuple[str, ...], ...], str], etree.XPath] = {}
         self._empty = tuple(bool(t.regex.search("")) for t in self._tests)
 
@@ -113,7 +113,7 @@ class RegexDecidedXPath:
             if page is None:
                 page = _PAGES[root] = {}
         except (AttributeError, TypeError):  # an element without weak references: not kept
-            root, page = None, {}
+            page = {}
         if self in page:
             return page[self]
         matching: list[set[str]] = [set() for _ in self._tests]
@@ -125,10 +125,10 @@ class RegexDecidedXPath:
             every.extend(values)
             for value in values:
                 verdicts = self._verdict(attr, value)
-                if True in verdicts:
-                    for i, hit in enumerate(verdicts):
-                        if hit:
-                            matching[i].add(value)
+                if verdicts:
+                    for i, values_of_test in enumerate(matching):
+                        if verdicts >> i & 1:
+                            values_of_test.add(value)
         for i, empty in enumerate(self._empty):
             if empty:  # an absent attribute reads as '': such a test holds there too
                 matching[i].add("")
@@ -141,15 +141,16 @@ class RegexDecidedXPath:
         page[self] = decided
         return decided
 
-    def _verdict(self, attr: str, value: str) -> tuple[bool, ...]:
+    def _verdict(self, attr: str, value: str) -> int:
         key = (attr, value)
         verdicts = self._verdicts.get(key)
         if verdicts is None:
             if len(self._verdicts) >= _MAX_VERDICTS:
                 self._verdicts.clear()
-            verdicts = tuple(
-                attr in test.attrs and test.regex.search(value) is not None for test in self._tests
-            )
+            verdicts = 0
+            for i, test in enumerate(self._tests):
+                if attr in test.attrs and test.regex.search(value) is not None:
+                    verdicts |= 1 << i
             self._verdicts[key] = verdicts
         return verdicts
 
