@@ -75,7 +75,8 @@ class RegexDecidedXPath:
         self._tests = [_Test(m) for m in _TEST.finditer(self.path)]
         attrs = sorted({a for test in self._tests for a in test.attrs})
         self._values = {a: etree.XPath(f"//@{a}", smart_strings=False) for a in attrs}
-        self._verdicts: dict[tuple[str, str], int] = {}  # bit i: test i holds
+        self._seen: dict[str, set[str]] = {a: set() for a in attrs}  # values tested
+        self._hits: dict[str, dict[str, int]] = {a: {} for a in attrs}  # those passing
         self._compiled: dict[tuple[tuple[tuple[str, ...], ...], str], etree.XPath] = {}
         self._empty = tuple(bool(t.regex.search("")) for t in self._tests)
 
@@ -117,42 +118,50 @@ class RegexDecidedXPath:
         if self in page:
             return page[self]
         matching: list[set[str]] = [set() for _ in self._tests]
-        every: list[str] = []
         for attr, query in self._values.items():
             values = page.get(attr)
             if values is None:
                 values = page[attr] = set(query(tree))
-            every.extend(values)
-            for value in values:
-                verdicts = self._verdict(attr, value)
-                if verdicts:
-                    for i, values_of_test in enumerate(matching):
-                        if verdicts >> i & 1:
-                            values_of_test.add(value)
+            hits = self._hits_among(attr, values)
+            for value in values & hits.keys():  # set operations in C: most values pass no test
+                verdicts = hits[value]
+                for i, values_of_test in enumerate(matching):
+                    if verdicts >> i & 1:
+                        values_of_test.add(value)
         for i, empty in enumerate(self._empty):
             if empty:  # an absent attribute reads as '': such a test holds there too
                 matching[i].add("")
         # a character in no value of the page: it bounds the values in one contains() test
-        seen = "\0".join(every)
-        separator = next((c for c in _SEPARATORS if c not in seen), None)
+        attrs = tuple(self._values)
+        if ("separator", attrs) not in page:
+            seen = "\0".join(v for attr in attrs for v in page[attr])
+            page["separator", attrs] = next((c for c in _SEPARATORS if c not in seen), None)
+        separator = page["separator", attrs]
         decided = None
         if separator is not None and all(len(values) <= _MAX_VALUES for values in matching):
             decided = (tuple(tuple(sorted(v)) for v in matching), separator)
         page[self] = decided
         return decided
 
-    def _verdict(self, attr: str, value: str) -> int:
-        key = (attr, value)
-        verdicts = self._verdicts.get(key)
-        if verdicts is None:
-            if len(self._verdicts) >= _MAX_VERDICTS:
-                self._verdicts.clear()
-            verdicts = 0
-            for i, test in enumerate(self._tests):
-                if attr in test.attrs and test.regex.search(value) is not None:
-                    verdicts |= 1 << i
-            self._verdicts[key] = verdicts
-        return verdicts
+    def _hits_among(self, attr: str, values: set[str]) -> dict[str, int]:
+        """The values of `attr` seen so far that pass some test, with a bit mask of the tests
+        they pass (bit i: test i); those of `values` not seen yet are tested first."""
+        seen, hits = self._seen[attr], self._hits[attr]
+        new = values - seen
+        if new:
+            if len(seen) + len(new) > _MAX_VERDICTS:
+                seen.clear()
+                hits.clear()
+                new = values
+            for value in new:
+                verdicts = 0
+                for i, test in enumerate(self._tests):
+                    if attr in test.attrs and test.regex.search(value) is not None:
+                        verdicts |= 1 << i
+                if verdicts:
+                    hits[value] = verdicts
+            seen |= new
+        return hits
 
     def _expression(self, matching: tuple[tuple[str, ...], ...], separator: str) -> etree.XPath:
         compiled = self._compiled.get((matching, separator))
