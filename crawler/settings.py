@@ -98,7 +98,7 @@ PROGRESS_FIRST = 5.0  # seconds to the first progress line
 EXTRACT_WORKERS = None
 # The crawl process's young GC generation, in allocations (crawler.runner.tune_gc; 0: Python's
 # 700, whose collections took a sixth of the crawl process's CPU)
-GC_YOUNG_THRESHOLD = 20_000
+GC_YOUNG_THRESHOLD = 10_000
 
 # The store (docs/schema.md describes it). Relative paths (SQLITE_PATH, LOG_FILE, HTTPCACHE_DIR)
 # are read against the project folder, not the current directory (crawler/paths.py).

@@ -24,7 +24,7 @@ print(before, gc.get_threshold())
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("", "(700, 10, 10) (20000, 10, 10)"),  # the project's default
+        ("", "(700, 10, 10) (10000, 10, 10)"),  # the project's default
         ("0", "(700, 10, 10) (700, 10, 10)"),  # Python's own
         ("5000", "(700, 10, 10) (5000, 10, 10)"),
     ],
