@@ -5,7 +5,7 @@ the reactor, the mirror server or the other worker.
     python -m bench.bench_worker --pages 500 --repeat 3
 
 Runs what a crawl's worker runs for each article page, in the same order and the same process
-state: `_extract_with_steps` (decoding, extraction, the memory sample, then the pipelines' steps
+state: `extract_with_steps` (decoding, extraction, the memory sample, then the pipelines' steps
 as the crawl's settings add them) on the pages bench_crawl serves, with a site memory of the
 size a crawl has, after a first page (a worker loads its libraries at its first page). Prints
 the CPU a page of each part (the names of `pool/cpu_seconds/...` in a crawl's stats), best of
@@ -24,8 +24,8 @@ import tempfile
 import time
 
 from bench.bench_crawl import HOST, HOST_SITE, Site
+from crawler.extraction.calls import extract_with_steps
 from crawler.extraction.memory import SiteMemory
-from crawler.extraction.pool import _extract_with_steps
 from crawler.registry import default_registry
 
 FETCHED = "2026-12-04T03:00:00+00:00"
@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         titles=frozenset(f"bài số {i}" for i in range(2000)),
     )
     body, url = pages[0]
-    _extract_with_steps(body, "text/html", url, entry, {}, FETCHED, memory, steps)  # first use
+    extract_with_steps(body, "text/html", url, entry, {}, FETCHED, memory, steps)  # first use
     best: dict[str, float] = {}
     for _ in range(args.repeat):
         spent: dict[str, float] = {}
         start = time.process_time()
         for body, url in pages:
-            _, parts = _extract_with_steps(
+            _, parts = extract_with_steps(
                 body, "text/html; charset=utf-8", url, entry, {}, FETCHED, memory, steps
             )
             for name, seconds in parts.items():

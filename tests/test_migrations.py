@@ -16,9 +16,9 @@ import sqlite_utils
 from crawler.discovery.urls import canonical_url
 from crawler.registry import load_registry
 from crawler.store import SCHEMA_VERSION, Store
-from crawler.store.migrations import MIGRATIONS, _create_v1
+from crawler.store.migrations import MIGRATIONS, _create_v1, created
 from crawler.store.rehash_v2 import v2_hash
-from crawler.store.schema import created, folded_for_search
+from crawler.store.schema import folded_for_search
 from crawler.text.normalise import content_hash
 from tests.conftest import ROOT, v3_store
 

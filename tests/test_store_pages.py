@@ -94,8 +94,8 @@ def test_the_worker_stores_the_page_as_decoded_whichever_way_it_is_compressed(
     """The extraction worker's call with the store's step (store_prep) compresses the page
     from its bytes when they are the html's UTF-8: the stored page reads back as the html, by
     any zlib, for a UTF-8 page, a windows-1258 one, and after a step changed the html."""
-    from crawler.extraction.pool import _extract_with_steps
-    from crawler.store.articles import store_prep
+    from crawler.extraction.calls import extract_with_steps
+    from crawler.store.prep import store_prep
     from crawler.text.decoding import HTML_UTF8
 
     utf8 = PAGE.read_bytes()
@@ -112,7 +112,7 @@ def test_the_worker_stores_the_page_as_decoded_whichever_way_it_is_compressed(
     with Store(tmp_path / "news.db") as store:
         for number, (body, steps, html) in enumerate(cases):
             url = URL.replace(".html", f"-{number}.html")
-            item, _ = _extract_with_steps(
+            item, _ = extract_with_steps(
                 body, "text/html", url, SITES["baoquocte"], {}, FETCHED, None, steps
             )
             assert HTML_UTF8 not in item and "html" not in item

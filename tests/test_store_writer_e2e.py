@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench.bench_crawl import children
 from crawler.extensions.health import EXIT_FAILED
+from crawler.extraction.calls import INITIALIZER as WORKER_INITIALIZER
 from crawler.store.writer import INITIALIZER
 from tests.conftest import ROOT, clean_env, fast_settings
 from tests.test_durability_e2e import count
@@ -162,7 +163,7 @@ def extraction_workers_of(crawl: subprocess.Popen) -> list[int]:
     found = []
     for pid in children(crawl.pid):
         with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/cmdline", "rb") as f:
-            if b"crawler.extraction.pool:_start_worker" in f.read():
+            if WORKER_INITIALIZER.encode() in f.read():
                 found.append(pid)
     return found
 

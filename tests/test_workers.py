@@ -81,3 +81,33 @@ def test_a_dead_worker_fails_its_call_and_is_replaced():
     assert [type(r) for r in results[:AHEAD]] == [BrokenProcessPool] * AHEAD
     assert results[AHEAD:] == [AHEAD - 1, AHEAD, AHEAD + 1]
     assert first != second
+
+
+def test_an_extraction_worker_imports_no_event_loop_store_writer_or_scrapy():
+    """A worker's start is imports (a third of a second, twice a crawl): after a page through
+    extraction and every step the crawl's pipelines add, it has loaded neither asyncio, nor
+    sqlite-utils (the writer's), nor Scrapy or Twisted (the reactor's)."""
+    from pathlib import Path
+
+    from bench.bench_worker import crawl_steps
+    from crawler.extraction.calls import INITIALIZER, extract_with_steps
+    from crawler.extraction.workers import PipeProcess
+    from crawler.registry import default_registry
+
+    page = Path(__file__).parent / "corpus" / "baoquocte" / "gia-ca-phe.html"
+    url = "https://baoquocte.vn/gia-ca-phe-hom-nay-240120-258432.html"
+    steps = tuple(crawl_steps())
+    assert {name for name, _ in steps} >= {"item_facets", "store_prep"}
+    worker = PipeProcess(INITIALIZER)
+    try:
+        item, _ = worker.call(
+            extract_with_steps, page.read_bytes(), "text/html", url,
+            default_registry()["baoquocte"], {}, "2026-11-23T08:00:00+00:00", None, steps,
+        )
+        assert item["title"] and item["page_zlib"] and item["facets"]
+        loaded = worker.call(eval, "sorted(__import__('sys').modules)")
+    finally:
+        worker.close()
+    heavy = ("asyncio", "sqlite_utils", "scrapy", "twisted")
+    assert [m for m in loaded if m.split(".")[0] in heavy] == []
+    assert "crawler.store.database" not in loaded and "numpy" in loaded  # the sketch's

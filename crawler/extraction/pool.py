@@ -16,18 +16,11 @@ import itertools
 import logging
 import os
 import pickle
-import signal
 import tempfile
-import time
-from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from crawler.registry import Site
-from crawler.text.decoding import HTML_UTF8
-
-from .item import page_item_from_bytes
-from .memory import SiteMemory, sample
+from .calls import INITIALIZER, Shared, Step, extract_with_steps, timed
 from .workers import PipeWorkers
 
 if TYPE_CHECKING:
@@ -36,102 +29,14 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
+    from crawler.registry import Site
+
+    from .memory import SiteMemory
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-Step = tuple[str, "Callable[[dict[str, Any]], Any]"]
-SHARED_CACHE = 8  # values a worker keeps (the current memory of each site a crawl runs)
 SHARED_FILES_KEPT = 64  # files kept per pool: older versions are no longer in any call
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _start_worker() -> None:
-    """A worker's start. A terminal's Ctrl-C (or a SIGTERM to the process group) is the
-    crawl's to handle: its graceful stop still needs the workers for the pages in flight, and
-    they end when the crawl closes their pipes. Libraries load at the first page that needs
-    them: a crawl whose rules find every body never loads trafilatura."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
-    """fn(*args), the CPU seconds it took in this (worker) process and its wall seconds."""
-    start, wall = time.process_time(), time.perf_counter()
-    result = fn(*args)
-    return result, time.process_time() - start, time.perf_counter() - wall
-
-
-class Shared:
-    """A value the workers read once from a file instead of receiving it with every call.
-
-    A site's memory (thousands of titles and lines) changes every few dozen pages but goes
-    with every page: pickled per call, it cost the reactor more than the page itself. Pickling
-    a Shared sends only its path; a worker loads the file once and keeps the value.
-    """
-
-    def __init__(self, path: str | None, value: Any):
-        self.path = path
-        self.value = value
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "value": None if self.path else self.value}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.path, self.value = state["path"], state["value"]
-
-    def get(self) -> Any:
-        if self.value is None and self.path:
-            self.value = _load_shared(self.path)
-        return self.value
-
-
-_LOADED: OrderedDict[str, Any] = OrderedDict()
-
-
-def _load_shared(path: str) -> Any:
-    if path in _LOADED:
-        _LOADED.move_to_end(path)
-        return _LOADED[path]
-    with open(path, "rb") as f:
-        value = pickle.load(f)
-    _LOADED[path] = value
-    while len(_LOADED) > SHARED_CACHE:
-        _LOADED.popitem(last=False)
-    return value
-
-
-def _extract_with_steps(
-    body: bytes,
-    content_type: str | bytes | None,
-    url: str,
-    site: Site,
-    hints: dict[str, Any] | None,
-    fetched_at: str,
-    memory: SiteMemory | Shared | None,
-    steps: tuple[Step, ...],
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """page_item_from_bytes, the item's memory Sample, then the pipelines' steps, in one
-    worker call; returns the item and the CPU seconds of each part."""
-    spent: dict[str, float] = {}
-    start = time.process_time()
-    if isinstance(memory, Shared):
-        memory = memory.get()
-    fields = page_item_from_bytes(body, content_type, url, site, hints, fetched_at, memory)
-    now = time.process_time()
-    spent["page_item"], start = now - start, now
-    fields["memory_sample"] = sample(fields)
-    now = time.process_time()
-    spent["memory_sample"], start = now - start, now
-    if not fields["page_body_needed"]:  # the page's bytes are its html's UTF-8: see HTML_UTF8
-        fields[HTML_UTF8] = (fields["html"], body)
-    reports: dict[str, Any] = {}
-    for name, step in steps:
-        reports[name] = step(fields)
-        now = time.process_time()
-        spent[name], start = now - start, now
-    fields.pop(HTML_UTF8, None)  # never goes back: the crawl has the bytes
-    if steps:
-        fields["worker_steps"] = reports
-    return fields, spent
 
 
 def step_report(item: Any, name: str) -> tuple[bool, Any]:
@@ -212,7 +117,7 @@ class ExtractionPool:
             env = dict(os.environ)
             for var in BLAS_THREADS:
                 env.setdefault(var, "1")
-            self.processes = PipeWorkers(self.workers, f"{__name__}:_start_worker", env)
+            self.processes = PipeWorkers(self.workers, INITIALIZER, env)
         return self.processes
 
     async def extract(
@@ -230,7 +135,7 @@ class ExtractionPool:
         each step's report). CPU seconds go to `pool/cpu_seconds/page_item` (extraction, the
         name README and bench use) and `pool/cpu_seconds/<step>`."""
         (fields, spent), _, wall = await self._call(
-            _extract_with_steps,
+            extract_with_steps,
             body,
             content_type,
             url,
@@ -262,9 +167,9 @@ class ExtractionPool:
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
         if self.workers == 0:
-            return _timed(fn, *args)
+            return timed(fn, *args)
         try:
-            return await self._start().call(_timed, fn, *args)
+            return await self._start().call(timed, fn, *args)
         except BrokenProcessPool:
             logger.error("an extraction worker died; a new one starts with the next call")
             raise

@@ -19,12 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import importlib
 import json
-import os
 import pickle
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -33,12 +30,15 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-HEADER = struct.Struct("<Q")
+from crawler.extraction import child
+from crawler.extraction.child import HEADER
+
 # A worker starts on the parent's sys.path (as multiprocessing's spawn does), so that it finds
 # this package wherever the parent found it: an egg under Scrapyd, a checkout, site-packages.
+# Its loop is crawler.extraction.child (no asyncio there: a worker needs none).
 BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    f"from {__name__} import _serve; _serve(sys.argv[2])"
+    f"from {child.__name__} import serve; serve(sys.argv[2])"
 )
 PIPE_BYTES = 1 << 20
 # Calls written to a worker before its answers: one running, three waiting, so that a worker
@@ -46,10 +46,6 @@ PIPE_BYTES = 1 << 20
 # about 3 % of a crawl's time on two cores).
 AHEAD = 4
 READ_LIMIT = 1 << 30  # a result may carry a large page (the caps bound what is kept)
-
-
-class RemoteError(Exception):
-    """An exception raised in a worker that could not travel back as itself."""
 
 
 class Worker:
@@ -264,37 +260,3 @@ def _widen_fd(fd: int) -> None:
         # above /proc/sys/fs/pipe-max-size it fails: the default size works too
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-def _serve(initializer: str) -> None:
-    """A worker's life: run the initializer, then answer calls until stdin closes."""
-    # The channel is the original stdout; anything a library prints goes to stderr instead.
-    channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    inbox = os.fdopen(0, "rb")
-    module, _, name = initializer.partition(":")
-    getattr(importlib.import_module(module), name)()
-
-    def read_exactly(size: int) -> bytes | None:
-        data = inbox.read(size)  # a buffered read returns short only at end of file
-        return data if len(data) == size else None
-
-    while (header := read_exactly(HEADER.size)) is not None:
-        (size,) = HEADER.unpack(header)
-        body = read_exactly(size)
-        if body is None:
-            return
-        try:
-            fn, args = pickle.loads(body)
-            answer = (True, fn(*args))
-        except Exception as exc:  # the caller gets it as the call's exception
-            answer = (False, exc)
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an unpicklable result or exception
-            data = pickle.dumps((False, RemoteError(f"{type(exc).__name__}: {exc}")))
-        channel.write(HEADER.pack(len(data)))
-        channel.write(data)
-        channel.flush()
-
-

@@ -19,7 +19,6 @@ from crawler.store.caps import cap_fields, limit_of
 from crawler.store.errors import InvalidItem
 from crawler.store.pages import compress_html, page_columns
 from crawler.store.schema import ARTICLE_COLUMNS, folded_for_search, missing_fields
-from crawler.text.decoding import HTML_UTF8
 from crawler.text.normalise import content_hash
 
 logger = logging.getLogger(__name__)
@@ -223,14 +222,3 @@ def _sql_values(row: dict[str, Any]) -> dict[str, Any]:
     """Lists and dicts as JSON text, as sqlite-utils' insert stores them."""
     return {name: jsonify_if_needed(value) for name, value in row.items()}
 
-
-def store_prep(item: dict[str, Any]) -> None:
-    """The store's pure work on an item, done in the extraction worker (a pool step of the
-    store's pipeline): the search columns folded and the page compressed, so that the writer
-    thread only writes, and the page goes back from the worker compressed."""
-    item.update(folded_for_search(item.get("title"), item.get("lead"), item.get("text")))
-    html = item.pop("html", None)
-    source, utf8 = item.pop(HTML_UTF8, None) or (None, None)
-    if html is not None:
-        utf8 = utf8 if source is html else None  # the bytes of this very text, else encoded
-        item["page_zlib"], item["html_chars"] = compress_html(html, utf8), len(html)

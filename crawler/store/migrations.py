@@ -13,7 +13,7 @@ fills it right after, in the same transaction, exactly as rows written today are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import sqlite_utils
 
@@ -357,3 +357,21 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     6: _migrate_v6,
     7: _migrate_v7,
 }
+
+
+def created() -> sqlite_utils.Database:
+    """An in-memory database at SCHEMA_VERSION, built by the migrations as a new file is."""
+    db = sqlite_utils.Database(memory=True)
+    for version in sorted(MIGRATIONS):
+        MIGRATIONS[version](db)
+    return db
+
+
+def current_schema() -> Iterator[str]:
+    """The SQL of every table, index and trigger a file at SCHEMA_VERSION has, in creation
+    order (the full-text index's own shadow tables left out)."""
+    for (sql,) in created().execute(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND NOT (name LIKE 'articles_fts_%'"
+        " AND type = 'table') ORDER BY rowid"
+    ):
+        yield sql

@@ -7,13 +7,10 @@ docs/schema.md documents every table and column of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import sqlite_utils
-
 from crawler.store.errors import StoreError
-from crawler.store.migrations import MIGRATIONS
 from crawler.text.normalise import fold
 
 SCHEMA_VERSION = 7
@@ -71,22 +68,3 @@ def folded_for_search(title: str | None, lead: str | None, text: str | None) -> 
         "folded": fold("\n".join((title or "", lead or "", text or ""))),
         "folded_title": fold(title or ""),
     }
-
-
-def created() -> sqlite_utils.Database:
-    """An in-memory database at SCHEMA_VERSION, built by the migrations as a new file is."""
-    db = sqlite_utils.Database(memory=True)
-    for version in sorted(MIGRATIONS):
-        MIGRATIONS[version](db)
-    return db
-
-
-def current_schema() -> Iterator[str]:
-    """The SQL of every table, index and trigger a file at SCHEMA_VERSION has, in creation
-    order (the full-text index's own shadow tables left out)."""
-    for (sql,) in created().execute(
-        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND NOT (name LIKE 'articles_fts_%'"
-        " AND type = 'table') ORDER BY rowid"
-    ):
-        yield sql
-
