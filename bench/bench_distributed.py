@@ -6,7 +6,7 @@
 
 Needs redis-server (Debian's package) on PATH; starts its own on a unix socket, no persistence.
 The site is the generated MasterCMS magazine of bench/bench_crawl.py (real template, ~80 KB
-pages, N articles under one section), served on 127.0.0.1 by a threaded server that waits
+pages, N articles under one section), served on 127.0.0.1 by bench.bench_crawl.Mirror, which waits
 `--latency` seconds before each answer, as a slow portal does. Each round starts N
 `scrapy crawl baoquocte` processes at once with `-s REDIS_URL=...` and the polite per-host
 limit (`--per-host`, default 2, per process), then one `scrapy ingest --until-empty`, on a fresh
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for workers in args.workers:
-            r = round_(workers, site, server.server_address[1], hits, redis, args.per_host)
+            r = round_(workers, site, server.port, hits, redis, args.per_host)
             results.append(r)
             print(
                 f"{r['workers']:>7}  {r['pages']:>5}  {r['twice']:>5}  {r['span']:>7.1f}  "

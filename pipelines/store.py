@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
@@ -83,6 +83,7 @@ class SQLiteStorePipeline:
         # folding for search and compressing the page, in the extraction worker
         shared_pool(crawler.settings).add_step("store_prep", store_prep)
         crawler.signals.connect(self.flush, signal=signals.spider_idle)
+        crawler.signals.connect(self._request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SQLiteStorePipeline:
@@ -108,11 +109,20 @@ class SQLiteStorePipeline:
         return process
 
     def _start_soon(self) -> None:
-        """Start the writer process with the crawl's first item, on the writer thread, first in
-        its queue: the crawl does not wait for its start-up (half a second), the first batch
-        does if it comes sooner, and a run that stores nothing starts none."""
+        """Start the writer process (with the first article request, else the first item), on
+        the writer thread, first in its queue: the crawl does not wait for its start-up (half
+        a second), the first batch does if it comes sooner, and a run that stores nothing
+        starts none."""
         if self.starting is None and not self.in_process:
             self.starting = self.writer.submit(self._start_process)
+
+    def _request_scheduled(self, request: Request) -> None:
+        """The first article request starts the writer process, as it starts the extraction
+        workers: its start-up (imports, opening the file) then runs while the first pages are
+        fetched and extracted, on a core that is otherwise still idle, not once they compete
+        for it. A run that requests no article starts none."""
+        if self.starting is None and request.meta.get("article"):
+            self._start_soon()
 
     @property
     def process(self) -> WriterProcess | None:
