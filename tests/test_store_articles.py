@@ -617,3 +617,30 @@ def test_pipeline_whose_writer_cannot_start_writes_on_its_thread(
     assert p.stats.get_value("store/new") == 5 and p.stats.get_value("store/lost_items") is None
     with Store(tmp_path / "news.db") as store:
         assert store.db["articles"].count == 5
+
+
+def test_pipeline_starts_its_writer_with_the_first_article_request_and_for_no_other(
+    tmp_path: Path,
+):
+    """The writer process starts when the spider asks for its first article page (its
+    start-up overlaps that page's download and extraction), not for a listing's request: a
+    run that requests no article starts none."""
+    from scrapy import Request, signals
+
+    p = pipeline(tmp_path / "news.db")
+    send = p.crawler.signals.send_catch_log
+    send(signals.request_scheduled, request=Request("https://thoidai.com.vn/"), spider=None)
+    assert p.starting is None
+    article = Request("https://thoidai.com.vn/a-1.html", meta={"article": True})
+    send(signals.request_scheduled, request=article, spider=None)
+    starting = p.starting
+    assert starting is not None
+    writer = starting.result(timeout=60)
+    assert writer is not None
+    os.kill(writer.pid, 0)  # running
+    send(signals.request_scheduled, request=article, spider=None)
+    assert p.starting is starting  # one writer
+    p.close_spider()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(writer.pid, os.WNOHANG)
+
