@@ -106,3 +106,32 @@ def test_decode_page_tells_when_the_bytes_are_the_texts_utf8(path: Path) -> None
         decoded, exact = decode_page(body, header)
         assert decoded == decode_html(body, header)
         assert exact == (decoded.html.encode("utf-8") == body), (decoded.how, header)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_parser_reads_a_pages_own_bytes_only_as_the_text_it_was_decoded_to(
+    path: Path,
+) -> None:
+    """Where the fetched bytes are the decoded text's UTF-8, the parser takes them as they
+    came (utf8_of): they are then the very bytes the text would encode to, stripped and
+    without NUL, as it would strip them; pages around which a strip differs (NBSP, control
+    characters) or holding a NUL are encoded from the text, as any other."""
+    from crawler.extraction.page import _utf8
+    from crawler.text.decoding import utf8_of
+
+    body = read(path)
+    own = 0
+    for variant in [
+        *(b for b, _ in _variants(body)),
+        b"\n \r\n" + body + b"\n\t",
+        "\u00a0".encode() + body,
+        body + b"\x1f",
+        body.replace(b"<", b"\x00<", 1),
+    ]:
+        decoded, exact = decode_page(variant, None)
+        html = decoded.html
+        assert (utf8_of(html) is not None) == exact
+        own += utf8_of(html) is not None
+        assert _utf8(html) == html.strip().replace("\x00", "").encode("utf-8")
+        assert utf8_of(html.replace("<", "< ", 1)) is None  # another text: encoded
+    assert own >= 1  # the ASCII one at least

@@ -14,6 +14,8 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import css2xpath
 
+from crawler.text.decoding import utf8_of
+
 from .blocks import clean_space, text_of
 
 # libxml2's HTML parser without lxml.html's element classes: those cost a Python call for
@@ -24,11 +26,23 @@ _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
 
 def parse_html(html: str) -> Selector:
     """A selector over one page (parsel's, on the plain HTML parser's tree)."""
-    body = html.strip().replace("\x00", "").encode("utf-8")
+    body = _utf8(html)
     root = etree.fromstring(body, parser=_PARSER) if body else None
     if root is None:  # nothing but comments or blanks: an empty document, as parsel makes
         root = etree.fromstring(b"<html/>", parser=_PARSER)
     return Selector(root=root, type="html")
+
+
+def _utf8(html: str) -> bytes:
+    """The page's UTF-8 as the parser takes it: stripped, without NUL characters. The bytes it
+    was fetched as when they are that already (crawler.text.decoding.utf8_of): ASCII
+    whitespace around printable ASCII, which both strips remove alike, and no NUL."""
+    body = utf8_of(html)
+    if body is not None and b"\x00" not in body:
+        body = body.strip()
+        if not body or (0x21 <= body[0] <= 0x7E and 0x21 <= body[-1] <= 0x7E):
+            return body
+    return html.strip().replace("\x00", "").encode("utf-8")
 
 
 def select(sel: Selector, rule: str):

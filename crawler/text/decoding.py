@@ -87,13 +87,12 @@ def _choose(body: bytes, content_type: str | None) -> tuple[str, str, str | None
         text = _strict(body, declared)
         if text is not None:
             return text, declared, declared, "declared"
-    if looks_tcvn3_bytes(body):  # converted by decode_html
+    text = _strict(body, "utf-8")  # valid UTF-8 is never TCVN3 (see looks_tcvn3_bytes)
+    if text is None and looks_tcvn3_bytes(body):  # converted by decode_html
         return body.decode("cp1252", errors="replace"), TCVN3, declared, "tcvn3"
-    if body.isascii():
-        return body.decode("ascii"), "ascii", declared, "ascii"
-    text = _strict(body, "utf-8")
     if text is not None:
-        return text, "utf-8", declared, "utf-8"
+        codec = "ascii" if body.isascii() else "utf-8"
+        return text, codec, declared, codec
     candidates = [http_content_type_encoding(content_type), html_body_declared_encoding(body)]
     for codec in dict.fromkeys(c for c in candidates if c and c not in _UTF8_NAMES):
         text = _strict(body, codec)
@@ -133,7 +132,21 @@ def decode_page(body: bytes, content_type: str | bytes | None = None) -> tuple[D
         exact = text is read or text == read
     else:  # rare pages (a BOM, another codec, repaired bytes): compared
         exact = text.encode("utf-8") == body
+    if exact:
+        _UTF8_OF[0] = (text, body)
     return Decoded(text, codec, declared, how), exact
+
+
+# The last page decode_page read whose bytes are exactly its text's UTF-8 (most pages).
+_UTF8_OF: list[tuple[str, bytes]] = [("", b"")]
+
+
+def utf8_of(text: str) -> bytes | None:
+    """The bytes `text` was just decoded from, when they are exactly its UTF-8 (the very same
+    string object, the last page decode_page read), else None: the parser takes them as they
+    came instead of the text encoded again."""
+    known, body = _UTF8_OF[0]
+    return body if text is known else None
 
 
 # Headers kept with a page (`pages.headers`): all but cookies, bounded in number and size.

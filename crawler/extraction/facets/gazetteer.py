@@ -61,6 +61,20 @@ class Entry:
     strict: bool = False  # every capitalised token must be capitalised in the text
     short: bool = False  # a one-syllable name: refused next to another capitalised word
     context: bool = False  # needs a country-making word or a neighbouring country
+    # the case checks of `forms`, decided once: (offset, form, exact) where the written token
+    # must be the form itself (exact: an acronym, a mixed-case name) or capitalised
+    case: tuple[tuple[int, str, bool], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        checks = []
+        for offset, form in enumerate(self.forms):
+            if not form[0].isalpha():
+                continue
+            if len(form) > 1 and any(c.isupper() for c in form[1:]):
+                checks.append((offset, form, True))
+            elif form[0].isupper() and (offset == 0 or self.strict):
+                checks.append((offset, form, False))
+        object.__setattr__(self, "case", tuple(checks))
 
 
 @dataclass(frozen=True)
@@ -142,16 +156,9 @@ class Gazetteer:
 
     @staticmethod
     def _case_ok(entry: Entry, toks: list[str], start: int) -> bool:
-        for offset, form in enumerate(entry.forms):
+        for offset, form, exact in entry.case:
             written = toks[start + offset]
-            if not form[0].isalpha():
-                continue
-            if len(form) > 1 and any(c.isupper() for c in form[1:]):
-                if written != form:  # an acronym or a mixed-case name: as written
-                    return False
-            elif (
-                form[0].isupper() and (offset == 0 or entry.strict) and not written[0].isupper()
-            ):
+            if written != form if exact else not written[0].isupper():
                 return False
         return True
 
