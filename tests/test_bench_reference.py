@@ -13,7 +13,7 @@ from tests.saved_pages import saved_html, saved_pages
 
 
 def test_the_reference_times_plain_trafilatura_in_a_process_of_its_own(tmp_path: Path):
-    load_trafilatura()  # this process's trafilatura now measures pages our way
+    load_trafilatura()  # this process's trafilatura now runs our decided XPaths
     pages = [(saved_html(path), "https://example.com/a.html") for path in saved_pages()[:3]]
     assert plain_trafilatura.seconds(pages) > 0
     listing = tmp_path / "pages.pickle"
@@ -22,9 +22,11 @@ def test_the_reference_times_plain_trafilatura_in_a_process_of_its_own(tmp_path:
         "import importlib, sys\n"
         "from bench import plain_trafilatura\n"
         f"plain_trafilatura.main([{str(listing)!r}])\n"
-        "core = importlib.import_module('trafilatura.core')\n"
+        "from lxml import etree\n"
         "baseline = importlib.import_module('trafilatura.baseline')\n"
-        "print(core.html2txt is baseline.html2txt)\n"
+        "xpaths = importlib.import_module('trafilatura.xpaths')\n"
+        "lists = [x for v in vars(xpaths).values() if isinstance(v, list) for x in v]\n"
+        "print(all(type(x) is etree.XPath for x in [baseline.BASIC_CLEAN_XPATH, *lists]))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('crawler', 'pipelines')))\n"
     )
     seconds, plain, ours = python_code(code).split("\n")[:3]

@@ -1,5 +1,5 @@
-"""trafilatura as loaded: its recall gate measures pages with our `page_text` (the same string
-as its own `html2txt` on every page we hold, and on pages whose markup takes the slow path), and
+"""trafilatura as loaded: its recall gate's page measure cleans with its XPath decided per value
+(the same string as with its own on every page we hold, and on pages with a cookie banner), and
 its bodies are those of trafilatura as installed."""
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import pytest
 from lxml import html
 
 from crawler.extraction.trafilatura_loader import HTML_CLASSES, load_trafilatura
+from crawler.extraction.xpath_regex import RegexDecidedXPath
 from tests.conftest import python_code
 from tests.saved_pages import saved_html, saved_pages
 
 trafilatura = load_trafilatura()
 baseline = importlib.import_module("trafilatura.baseline")
 core = importlib.import_module("trafilatura.core")
+settings = importlib.import_module("trafilatura.settings")
 utils = importlib.import_module("trafilatura.utils")
 xpaths = importlib.import_module("trafilatura.xpaths")
 load_html = utils.load_html
@@ -28,9 +30,20 @@ BANNER = (
 )
 
 
-def test_the_installed_trafilatura_gets_the_cheaper_measure():
-    # a failure here means trafilatura changed its cleaning: re-check `page_text` against it
-    assert core.html2txt is not baseline.html2txt
+def test_the_installed_trafilatura_cleans_with_its_xpath_decided_per_value():
+    # a failure here means trafilatura changed its cleaning: re-check RegexDecidedXPath on it
+    assert isinstance(baseline.BASIC_CLEAN_XPATH, RegexDecidedXPath)
+    assert baseline.BASIC_CLEAN_XPATH.original is settings.BASIC_CLEAN_XPATH
+
+
+def as_installed(measure, *args):
+    """`measure(*args)` with trafilatura's own cleaning XPath."""
+    decided = baseline.BASIC_CLEAN_XPATH
+    baseline.BASIC_CLEAN_XPATH = decided.original
+    try:
+        return measure(*args)
+    finally:
+        baseline.BASIC_CLEAN_XPATH = decided
 
 
 @pytest.mark.parametrize("path", saved_pages(), ids=lambda p: p.name)
@@ -38,10 +51,11 @@ def test_the_measure_is_trafilatura_s_own_on_every_saved_page(path: Path):
     tree = load_html(saved_html(path))
     if tree is None:
         return
-    assert core.html2txt(tree) == baseline.html2txt(tree)
+    assert core.html2txt(tree) == as_installed(core.html2txt, tree)
     body = tree.find(".//body")
     if body is not None:  # an element with no <body> inside: measured whole
-        assert core.html2txt(body) == baseline.html2txt(body)
+        assert core.html2txt(body) == as_installed(core.html2txt, body)
+        assert baseline.BASIC_CLEAN_XPATH(body) == settings.BASIC_CLEAN_XPATH(body)
 
 
 @pytest.mark.parametrize(
@@ -51,28 +65,28 @@ def test_the_measure_is_trafilatura_s_own_on_every_saved_page(path: Path):
 def test_the_measure_is_trafilatura_s_own_with_and_without_a_banner(cls: str, id_: str):
     tree = load_html(BANNER.format(cls=cls, id=id_))
     measured = core.html2txt(tree)
-    assert measured == baseline.html2txt(tree)
+    assert measured == as_installed(core.html2txt, tree)
     assert "Tin khác" not in measured and "var x" not in measured
     assert ("cookie" in measured) == (cls in ("x", "", "a b") and id_ in ("x", "", "c"))
 
 
 def test_strings_and_unclean_measures_are_trafilatura_s_own():
     html = BANNER.format(cls="a", id="b")
-    assert core.html2txt(html) == baseline.html2txt(html)
-    assert core.html2txt(load_html(html), clean=False) == baseline.html2txt(load_html(html), False)
+    assert core.html2txt(html) == as_installed(core.html2txt, html)
+    assert core.html2txt(load_html(html), clean=False) == as_installed(
+        core.html2txt, load_html(html), False
+    )
 
 
-def test_a_trafilatura_with_another_cleaning_keeps_its_own_measure():
+def test_a_cleaning_xpath_without_regex_tests_is_left_as_it_is():
     code = (
         "import importlib\n"
         "from lxml.etree import XPath\n"
-        "settings = importlib.import_module('trafilatura.settings')\n"
-        "settings.BASIC_CLEAN_XPATH = XPath('.//script')\n"
+        "baseline = importlib.import_module('trafilatura.baseline')\n"
+        "plain = baseline.BASIC_CLEAN_XPATH = XPath('.//script')\n"
         "from crawler.extraction.trafilatura_loader import load_trafilatura\n"
         "load_trafilatura()\n"
-        "core = importlib.import_module('trafilatura.core')\n"
-        "baseline = importlib.import_module('trafilatura.baseline')\n"
-        "assert core.html2txt is baseline.html2txt\n"
+        "assert baseline.BASIC_CLEAN_XPATH is plain\n"
     )
     python_code(code)
 
