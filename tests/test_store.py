@@ -95,3 +95,18 @@ def test_new_file_has_the_schema_version_wal_and_tables(tmp_path: Path):
     assert db.journal_mode == "wal"
     assert {"articles", "article_urls", "article_versions", "crawl_runs"} <= set(db.table_names())
     db.close()
+
+
+def test_the_store_package_exports_each_name_from_its_module_on_first_use():
+    """crawler.store's names load lazily (the extraction workers import its pure modules
+    without sqlite-utils): every name listed resolves to its defining module's object."""
+    import importlib
+
+    import crawler.store as store
+
+    assert sorted(store.__all__) == sorted(store._EXPORTS)
+    for name, module in store._EXPORTS.items():
+        defining = importlib.import_module(f"crawler.store.{module}")
+        assert getattr(store, name) is getattr(defining, name)
+    with pytest.raises(AttributeError):
+        store.no_such_name  # noqa: B018
